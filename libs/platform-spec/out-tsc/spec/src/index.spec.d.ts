@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=index.spec.d.ts.map
