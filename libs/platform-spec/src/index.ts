@@ -1,1 +1,9 @@
-export const x = 1;
+export * from './names.js';
+export * from './quantities.js';
+export * from './slo.js';
+export * from './service.js';
+export * from './environment.js';
+export * from './image-ref.js';
+export * from './release.js';
+export * from './platform.js';
+export * from './errors.js';

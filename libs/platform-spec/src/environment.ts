@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { Dns1123Label } from './names.js';
+import { Tier } from './service.js';
+
+/**
+ * Canadian cloud regions only: CIOS keeps its clients' data in Canada.
+ * Azure (canadacentral = Toronto, canadaeast = Quebec), AWS (ca-central-1 Montreal, ca-west-1 Calgary),
+ * GCP (northamerica-northeast1 Montreal, northamerica-northeast2 Toronto).
+ */
+export const CANADIAN_REGIONS = [
+  'canadacentral',
+  'canadaeast',
+  'ca-central-1',
+  'ca-west-1',
+  'northamerica-northeast1',
+  'northamerica-northeast2',
+] as const;
+
+export const Region = z.enum(CANADIAN_REGIONS, {
+  error: (issue) =>
+    `region ${JSON.stringify(issue.input)} is not in Canada; CIOS data must stay in Canada (allowed: ${CANADIAN_REGIONS.join(', ')})`,
+});
+export type Region = z.infer<typeof Region>;
+
+export const Cluster = z.strictObject({
+  name: Dns1123Label,
+  /** kubeconfig context the tools use to reach this cluster. */
+  context: z.string().min(1),
+  region: Region,
+  /** primary serves traffic; secondary stands by for disaster recovery. */
+  role: z.enum(['primary', 'secondary']).default('primary'),
+});
+export type Cluster = z.infer<typeof Cluster>;
+
+export const TerraformBackend = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('local'), path: z.string().default('terraform.tfstate') }),
+    z.strictObject({
+      type: z.literal('kubernetes'),
+      secretSuffix: Dns1123Label,
+      namespace: Dns1123Label.default('kube-system'),
+      configContext: z.string().optional(),
+    }),
+    z.strictObject({
+      type: z.literal('s3'),
+      bucket: z.string().min(3),
+      key: z.string().min(1),
+      region: Region,
+      /** S3-native state locking (Terraform ≥ 1.10, OpenTofu ≥ 1.10). */
+      useLockfile: z.boolean().default(true),
+      encrypt: z.boolean().default(true),
+    }),
+  ],
+  { error: 'backend.type must be "local", "kubernetes" or "s3"' },
+);
+export type TerraformBackend = z.infer<typeof TerraformBackend>;
+
+/** How the deployer watches a release before declaring it healthy. */
+export const AnalysisPolicy = z.strictObject({
+  intervalSeconds: z.number().int().min(1).default(60),
+  bakeSeconds: z.number().int().min(1).default(600),
+  /** Consecutive failing evaluations tolerated before rolling back. */
+  failuresAllowed: z.number().int().min(0).default(1),
+  /** Below this many requests in the window a check is inconclusive, not failed. */
+  minRequests: z.number().int().min(0).default(100),
+});
+export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
+
+export const Environment = z
+  .strictObject({
+    name: Dns1123Label,
+    description: z.string().optional(),
+    /** Production rules (digests, approvals, HA checks) apply to prod. */
+    kind: z.enum(['dev', 'staging', 'prod']),
+    clusters: z.array(Cluster).min(1, 'an environment needs at least one cluster'),
+    /** Namespace per tier; defaults to "<env>-<tier>". */
+    namespaces: z.partialRecord(Tier, Dns1123Label).default({}),
+    monitoringNamespace: Dns1123Label.optional(),
+    scaling: z
+      .strictObject({
+        /** Multiplies every service's replica count in this environment. */
+        replicaFactor: z.number().positive().default(1),
+        /** Multiplies every autoscaler's max replicas in this environment. */
+        autoscalingFactor: z.number().positive().default(1),
+      })
+      .default({ replicaFactor: 1, autoscalingFactor: 1 }),
+    requiresApproval: z.boolean(),
+    /** Who may approve a release here. */
+    approver: z.string().default('Product Manager/CTO Agent'),
+    /** Images must be pinned by digest (always true for prod). */
+    requireDigests: z.boolean().default(false),
+    backend: TerraformBackend.default({ type: 'local', path: 'terraform.tfstate' }),
+    prometheusUrl: z.url({ error: 'must be an http(s) URL of the Prometheus API' }),
+    analysis: AnalysisPolicy.default({ intervalSeconds: 60, bakeSeconds: 600, failuresAllowed: 1, minRequests: 100 }),
+    /** Base domain for public hosts in this environment. */
+    domain: z.string().optional(),
+  })
+  .superRefine((e, ctx) => {
+    if (e.kind === 'prod' && !e.requiresApproval) {
+      ctx.addIssue({ code: 'custom', path: ['requiresApproval'], message: 'prod must require approval' });
+    }
+    if (e.clusters.filter((c) => c.role === 'primary').length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['clusters'], message: 'an environment needs exactly one primary cluster' });
+    }
+  });
+export type Environment = z.infer<typeof Environment>;
+export type EnvironmentInput = z.input<typeof Environment>;
+
+export function namespaceFor(env: Environment, tier: Tier): string {
+  return env.namespaces[tier] ?? `${env.name}-${tier}`;
+}
+
+export function monitoringNamespaceFor(env: Environment): string {
+  return env.monitoringNamespace ?? `${env.name}-monitoring`;
+}
+
+export function primaryCluster(env: Environment): Cluster {
+  return env.clusters.find((c) => c.role === 'primary') ?? (env.clusters[0] as Cluster);
+}
+
+export function requiresDigests(env: Environment): boolean {
+  return env.kind === 'prod' || env.requireDigests;
+}
+
+/** Replicas for a service in an environment, after the environment's scaling factor. */
+export function replicasIn(env: Environment, replicas: Record<string, number>): number {
+  const base = replicas[env.name] ?? replicas[env.kind] ?? 1;
+  return Math.max(base === 0 ? 0 : 1, Math.round(base * env.scaling.replicaFactor));
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { Environment } from './environment.js';
+import { Service } from './service.js';
+
+/**
+ * Every service and environment together, with the checks that need both:
+ * duplicates, unknown dependencies, replicas for unknown environments, data tier backups.
+ */
+export const Platform = z
+  .strictObject({
+    services: z.array(Service),
+    environments: z.array(Environment).min(1),
+  })
+  .superRefine((p, ctx) => {
+    reportDuplicates(
+      p.services.map((s) => s.name),
+      'services',
+      'service',
+      ctx,
+    );
+    reportDuplicates(
+      p.environments.map((e) => e.name),
+      'environments',
+      'environment',
+      ctx,
+    );
+    const serviceNames = new Set(p.services.map((s) => s.name));
+    const envNames = new Set(p.environments.flatMap((e) => [e.name, e.kind]));
+    p.services.forEach((service, i) => {
+      service.dependsOn.forEach((dep, j) => {
+        if (!serviceNames.has(dep)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'dependsOn', j],
+            message: `${service.name} depends on "${dep}", which is not a service in the catalog`,
+          });
+        } else if (dep === service.name) {
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn', j], message: 'a service cannot depend on itself' });
+        }
+      });
+      for (const envName of Object.keys(service.replicas)) {
+        if (!envNames.has(envName)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'replicas', envName],
+            message: `"${envName}" is not an environment in the catalog`,
+          });
+        }
+      }
+      if (service.workload === 'stateful' && !service.storage) {
+        ctx.addIssue({ code: 'custom', path: ['services', i, 'storage'], message: 'a stateful service needs storage' });
+      }
+      const sloNames = service.slos.map((s) => s.name);
+      reportDuplicates(sloNames, `services[${i}].slos`, 'SLO', ctx, ['services', i, 'slos']);
+    });
+  });
+
+function reportDuplicates(
+  names: readonly string[],
+  label: string,
+  kind: string,
+  ctx: z.RefinementCtx,
+  path: PropertyKey[] = [label],
+): void {
+  const seen = new Set<string>();
+  names.forEach((name, index) => {
+    if (seen.has(name)) {
+      ctx.addIssue({ code: 'custom', path: [...path, index, 'name'], message: `duplicate ${kind} name "${name}"` });
+    }
+    seen.add(name);
+  });
+}
+
+export type Platform = z.infer<typeof Platform>;
+export type PlatformInput = z.input<typeof Platform>;

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { Dns1123Label } from './names.js';
+import { CpuQuantity, MemoryQuantity, StorageQuantity, cpuMillis, memoryBytes } from './quantities.js';
+import { Slo } from './slo.js';
+
+export const Tier = z.enum(['core', 'ai', 'data', 'edge']);
+export type Tier = z.infer<typeof Tier>;
+
+export const Runtime = z.enum(['node', 'python', 'static']);
+export type Runtime = z.infer<typeof Runtime>;
+
+export const DataClassification = z.enum(['public', 'internal', 'confidential', 'restricted']);
+export type DataClassification = z.infer<typeof DataClassification>;
+
+const HttpPath = z.string().regex(/^\/[\w\-./]*$/, 'must be an absolute HTTP path such as "/healthz"');
+
+/** An image repository without tag or digest: the release chooses those. */
+export const ImageRepository = z
+  .string()
+  .regex(
+    /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+    'must be an image repository without tag or digest, such as "ghcr.io/cios/case-service"',
+  );
+
+const ResourceAmounts = z.strictObject({ cpu: CpuQuantity, memory: MemoryQuantity });
+
+export const Resources = z
+  .strictObject({ requests: ResourceAmounts, limits: ResourceAmounts })
+  .superRefine((r, ctx) => {
+    if (cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
+      ctx.addIssue({ code: 'custom', path: ['requests', 'cpu'], message: `must not exceed the CPU limit ${r.limits.cpu}` });
+    }
+    if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requests', 'memory'],
+        message: `must not exceed the memory limit ${r.limits.memory}`,
+      });
+    }
+  });
+
+export const Autoscaling = z
+  .strictObject({
+    minReplicas: z.number().int().min(1),
+    maxReplicas: z.number().int().min(1),
+    cpuTargetPercent: z.number().int().min(1).max(100).optional(),
+    memoryTargetPercent: z.number().int().min(1).max(100).optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.minReplicas > a.maxReplicas) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minReplicas'],
+        message: `minReplicas (${a.minReplicas}) must not be above maxReplicas (${a.maxReplicas})`,
+      });
+    }
+    if (a.cpuTargetPercent === undefined && a.memoryTargetPercent === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'autoscaling needs a cpuTargetPercent, a memoryTargetPercent, or both' });
+    }
+  });
+
+export const Health = z.strictObject({
+  liveness: HttpPath,
+  readiness: HttpPath,
+  startup: HttpPath.optional(),
+});
+
+const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as "LOG_LEVEL"');
+
+/** Names that hold credentials: their values may only come from a Secret reference. */
+export const SECRET_NAME_PATTERN = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|DSN)/;
+
+export const SecretRef = z.strictObject({
+  /** The environment variable the container sees. */
+  env: EnvVarName,
+  /** The Kubernetes Secret's name; its value is managed outside this repository. */
+  secretName: Dns1123Label,
+  key: z.string().min(1),
+});
+export type SecretRef = z.infer<typeof SecretRef>;
+
+export const ServiceConfig = z
+  .strictObject({
+    /** Plain, non-secret settings, rendered into a ConfigMap. */
+    env: z.record(EnvVarName, z.string()).default({}),
+    /** Extra existing ConfigMaps mounted as environment. */
+    configMaps: z.array(Dns1123Label).default([]),
+    /** Secrets by reference only: never a value. */
+    secrets: z.array(SecretRef).default([]),
+  })
+  .superRefine((c, ctx) => {
+    for (const name of Object.keys(c.env)) {
+      if (SECRET_NAME_PATTERN.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['env', name],
+          message: `looks like a secret value; reference a Kubernetes Secret in config.secrets instead of writing it here`,
+        });
+      }
+    }
+  });
+
+export const Ingress = z.strictObject({
+  host: z
+    .string()
+    .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, 'must be a fully qualified host name such as "api.cios.ca"'),
+  path: HttpPath.default('/'),
+});
+
+export const Backup = z.strictObject({
+  /** Cron schedule; must run at least as often as the RPO demands. */
+  schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule such as "0 * * * *"'),
+  retentionDays: z.number().int().min(1),
+  /** Command the backup job runs; it must read credentials from the mounted Secret, never inline. */
+  command: z.array(z.string()).min(1),
+  image: z.string().min(1),
+});
+
+export const Storage = z.strictObject({
+  size: StorageQuantity,
+  storageClass: z.string().optional(),
+  mountPath: z.string().regex(/^\//, 'must be an absolute path'),
+});
+
+/** Replicas per environment name ("dev", "staging", "prod" …). */
+export const ReplicasPerEnvironment = z.record(Dns1123Label, z.number().int().min(0));
+
+export const Service = z.strictObject({
+  name: Dns1123Label,
+  description: z.string().optional(),
+  tier: Tier,
+  /** stateless → Deployment; stateful → StatefulSet with volumes and backups. */
+  workload: z.enum(['stateless', 'stateful']).default('stateless'),
+  runtime: Runtime.default('node'),
+  image: ImageRepository,
+  port: z.number().int().min(1).max(65535),
+  /** Numeric non-root UID; the image's USER and the pod's runAsUser must both be this. */
+  runAsUser: z.number().int().min(1000).default(10001),
+  /** Where Prometheus scrapes request metrics. */
+  metricsPath: HttpPath.default('/metrics'),
+  replicas: ReplicasPerEnvironment,
+  resources: Resources,
+  autoscaling: Autoscaling.optional(),
+  health: Health,
+  config: ServiceConfig.default({ env: {}, configMaps: [], secrets: [] }),
+  ingress: Ingress.optional(),
+  /** Services this one calls: each callee's NetworkPolicy admits it. */
+  dependsOn: z.array(Dns1123Label).default([]),
+  dataClassification: DataClassification,
+  slos: z.array(Slo).default([]),
+  storage: Storage.optional(),
+  backup: Backup.optional(),
+  /** Where the project's source lives, for image builds (relative to the repository root). */
+  sourceDir: z.string().optional(),
+});
+
+export type Service = z.infer<typeof Service>;
+export type ServiceInput = z.input<typeof Service>;

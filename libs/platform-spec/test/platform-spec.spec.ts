@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Environment,
+  Platform,
+  Release,
+  Service,
+  SpecError,
+  parseImageRef,
+  parseSpec,
+  replicasIn,
+  type EnvironmentInput,
+  type PlatformInput,
+  type ServiceInput,
+} from '../src/index.js';
+
+const service = (overrides: Partial<ServiceInput> = {}): ServiceInput => ({
+  name: 'case-service',
+  tier: 'core',
+  image: 'ghcr.io/cios/case-service',
+  port: 8080,
+  replicas: { dev: 1, prod: 3 },
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+  autoscaling: { minReplicas: 3, maxReplicas: 10, cpuTargetPercent: 70 },
+  health: { liveness: '/healthz', readiness: '/readyz' },
+  dataClassification: 'confidential',
+  slos: [{ name: 'availability', sli: 'availability', objective: 99.9 }],
+  ...overrides,
+});
+
+const env: EnvironmentInput = {
+  name: 'dev',
+  kind: 'dev',
+  clusters: [{ name: 'dev-toronto', context: 'dev', region: 'canadacentral' }],
+  requiresApproval: false,
+  prometheusUrl: 'http://127.0.0.1:9090',
+};
+
+function problems(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof SpecError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected a SpecError');
+}
+
+describe('service', () => {
+  it('accepts a valid service and fills defaults', () => {
+    const parsed = parseSpec(Service, service(), 'case.json');
+    expect(parsed.runAsUser).toBe(10001);
+    expect(parsed.workload).toBe('stateless');
+    expect(parsed.config.secrets).toEqual([]);
+  });
+
+  it('rejects invalid names with the field path', () => {
+    expect(problems(() => parseSpec(Service, service({ name: 'Case_Service' }), 'case.json'))[0]).toMatch(
+      /^name: must be a DNS-1123 label/,
+    );
+  });
+
+  it('rejects min above max replicas', () => {
+    const bad = service({ autoscaling: { minReplicas: 5, maxReplicas: 2, cpuTargetPercent: 70 } });
+    expect(problems(() => parseSpec(Service, bad, 'case.json'))).toEqual([
+      'autoscaling.minReplicas: minReplicas (5) must not be above maxReplicas (2)',
+    ]);
+  });
+
+  it('rejects a secret value written in env', () => {
+    const bad = service({ config: { env: { DB_PASSWORD: 'hunter2' } } });
+    expect(problems(() => parseSpec(Service, bad, 'case.json'))[0]).toMatch(/^config\.env\.DB_PASSWORD: looks like a secret/);
+  });
+
+  it('rejects SLOs of 100% and latency SLOs without a threshold', () => {
+    expect(problems(() => parseSpec(Service, service({ slos: [{ name: 'a', sli: 'availability', objective: 100 }] }), 'x'))[0]).toMatch(
+      /slos\[0\]\.objective: must be below 100%/,
+    );
+    const noThreshold = service({ slos: [{ name: 'l', sli: 'latency', objective: 99 } as never] });
+    expect(problems(() => parseSpec(Service, noThreshold, 'x'))[0]).toMatch(/slos\[0\]\.thresholdMs: a latency SLO needs thresholdMs/);
+  });
+
+  it('rejects requests above limits', () => {
+    const bad = service({ resources: { requests: { cpu: '2', memory: '1Gi' }, limits: { cpu: '1', memory: '512Mi' } } });
+    expect(problems(() => parseSpec(Service, bad, 'x'))).toEqual([
+      'resources.requests.cpu: must not exceed the CPU limit 1',
+      'resources.requests.memory: must not exceed the memory limit 512Mi',
+    ]);
+  });
+});
+
+describe('environment', () => {
+  it('rejects a region outside Canada', () => {
+    const bad = { ...env, clusters: [{ name: 'x', context: 'x', region: 'us-east-1' }] };
+    expect(problems(() => parseSpec(Environment, bad, 'envs.json'))[0]).toMatch(
+      /^clusters\[0\]\.region: region "us-east-1" is not in Canada/,
+    );
+  });
+
+  it('requires approval for prod', () => {
+    const bad = { ...env, name: 'prod', kind: 'prod' };
+    expect(problems(() => parseSpec(Environment, bad, 'envs.json'))).toContain('requiresApproval: prod must require approval');
+  });
+
+  it('scales replicas by the environment factor', () => {
+    const parsed = parseSpec(Environment, { ...env, scaling: { replicaFactor: 2 } }, 'x');
+    expect(replicasIn(parsed, { dev: 2 })).toBe(4);
+    expect(replicasIn(parsed, {})).toBe(2);
+  });
+});
+
+describe('platform', () => {
+  const platform = (services: ServiceInput[]): PlatformInput => ({ services, environments: [env] });
+
+  it('rejects duplicate services and unknown dependencies', () => {
+    const found = problems(() =>
+      parseSpec(Platform, platform([service(), service({ dependsOn: ['nope'] })]), 'catalog'),
+    );
+    expect(found).toContain('services[1].name: duplicate service name "case-service"');
+    expect(found).toContain('services[1].dependsOn[0]: case-service depends on "nope", which is not a service in the catalog');
+    expect(found).toContain('services[0].replicas.prod: "prod" is not an environment in the catalog');
+  });
+});
+
+describe('release and image references', () => {
+  it('parses tags and digests', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(parseImageRef(`registry:5000/cios/api:1.2@${digest}`)).toEqual({
+      repository: 'registry:5000/cios/api',
+      tag: '1.2',
+      digest,
+    });
+    expect(parseImageRef('Bad Ref')).toBeUndefined();
+  });
+
+  it('rejects an image without tag or digest', () => {
+    const bad = { environment: 'dev', commit: 'abcdef1', createdBy: 'ci', createdAt: '2026-01-01T00:00:00Z', images: { api: 'ghcr.io/cios/api' } };
+    expect(problems(() => parseSpec(Release, bad, 'release.json'))[0]).toMatch(/^images\.api: "ghcr.io\/cios\/api" has neither tag nor digest/);
+  });
+});
