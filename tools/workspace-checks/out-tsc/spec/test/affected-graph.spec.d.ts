@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=affected-graph.spec.d.ts.map

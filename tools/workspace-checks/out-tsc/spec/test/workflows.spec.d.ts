@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=workflows.spec.d.ts.map

@@ -1,0 +1,2 @@
+export * from './workflow-lint.js';
+export * from './workflow-policy.js';
