@@ -77,6 +77,10 @@ export const Environment = z
     /** Namespace per tier; defaults to "<env>-<tier>". */
     namespaces: z.partialRecord(Tier, Dns1123Label).default({}),
     monitoringNamespace: Dns1123Label.optional(),
+    /** Namespace of the ingress controller whose pods may reach public services. */
+    ingressNamespace: Dns1123Label.optional(),
+    /** Recovery point objective in minutes: backups of every stateful service must run at least this often. */
+    rpoMinutes: z.number().int().min(1).default(60),
     scaling: z
       .strictObject({
         /** Multiplies every service's replica count in this environment. */
@@ -113,6 +117,10 @@ export function namespaceFor(env: Environment, tier: Tier): string {
 
 export function monitoringNamespaceFor(env: Environment): string {
   return env.monitoringNamespace ?? `${env.name}-monitoring`;
+}
+
+export function ingressNamespaceFor(env: Environment): string {
+  return env.ingressNamespace ?? 'ingress-nginx';
 }
 
 export function primaryCluster(env: Environment): Cluster {

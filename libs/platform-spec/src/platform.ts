@@ -73,3 +73,14 @@ function reportDuplicates(
 
 export type Platform = z.infer<typeof Platform>;
 export type PlatformInput = z.input<typeof Platform>;
+
+/**
+ * The public host of a service in an environment: the catalog names the production host
+ * ("api.cios.ca"); an environment with a domain ("dev.cios.ca") keeps the first label and swaps the rest.
+ */
+export function publicHostFor(env: Environment, service: Service): string | undefined {
+  if (!service.ingress) return undefined;
+  if (!env.domain) return service.ingress.host;
+  const first = service.ingress.host.split('.')[0] as string;
+  return `${first}.${env.domain}`;
+}

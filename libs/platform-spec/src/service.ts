@@ -60,6 +60,8 @@ export const Autoscaling = z
   });
 
 export const Health = z.strictObject({
+  /** http probes GET the paths; tcp probes only open the port (databases that speak no HTTP), so the paths are unused. */
+  protocol: z.enum(['http', 'tcp']).default('http'),
   liveness: HttpPath,
   readiness: HttpPath,
   startup: HttpPath.optional(),
@@ -114,7 +116,49 @@ export const Backup = z.strictObject({
   /** Command the backup job runs; it must read credentials from the mounted Secret, never inline. */
   command: z.array(z.string()).min(1),
   image: z.string().min(1),
+  /** Where backups go (an object-store URL in a Canadian region); handed to the job as BACKUP_DESTINATION. */
+  destination: z.string().min(1).optional(),
+  /** Credentials the backup job needs (database password, object-store keys), by reference only. */
+  secrets: z.array(SecretRef).default([]),
 });
+
+/** Five-field cron: the longest gap in minutes between two runs, or undefined when the schedule is too irregular to tell. */
+export function cronMaxGapMinutes(schedule: string): number | undefined {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 5) return undefined;
+  const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
+  if (dom !== '*' || month !== '*' || dow !== '*') return 24 * 60 * 7;
+  const minutes = expandCronField(minute, 0, 59);
+  const hours = expandCronField(hour, 0, 23);
+  if (!minutes || !hours || minutes.length === 0 || hours.length === 0) return undefined;
+  const runs = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
+  let gap = 0;
+  runs.forEach((run, i) => {
+    const next = i + 1 < runs.length ? (runs[i + 1] as number) : (runs[0] as number) + 24 * 60;
+    gap = Math.max(gap, next - run);
+  });
+  return gap;
+}
+
+function expandCronField(field: string, min: number, max: number): number[] | undefined {
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    const match = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(part);
+    if (!match) return undefined;
+    const [, range, stepText] = match;
+    const step = stepText ? Number(stepText) : 1;
+    let from = min;
+    let to = max;
+    if (range !== '*') {
+      const [a, b] = (range as string).split('-').map(Number);
+      from = a as number;
+      to = b ?? (stepText ? max : (a as number));
+    }
+    if (from < min || to > max || from > to || step < 1) return undefined;
+    for (let v = from; v <= to; v += step) values.add(v);
+  }
+  return [...values];
+}
 
 export const Storage = z.strictObject({
   size: StorageQuantity,
@@ -152,6 +196,10 @@ export const Service = z.strictObject({
   backup: Backup.optional(),
   /** Where the project's source lives, for image builds (relative to the repository root). */
   sourceDir: z.string().optional(),
+  /** Mount the service account token; off unless the service talks to the Kubernetes API. */
+  automountServiceAccountToken: z.boolean().default(false),
+  /** Writable scratch directories (emptyDir) besides /tmp, since the root filesystem is read-only. */
+  scratchPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be an absolute path')).default([]),
 });
 
 export type Service = z.infer<typeof Service>;

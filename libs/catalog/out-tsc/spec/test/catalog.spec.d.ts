@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=catalog.spec.d.ts.map

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import {
+  Platform,
+  SpecError,
+  cronMaxGapMinutes,
+  parseSpec,
+  primaryCluster,
+  publicHostFor,
+  replicasIn,
+  requiresDigests,
+  type PlatformInput,
+} from '@cios/platform-spec';
+import { environments, getEnvironment, getService, platform, platformInput, services } from '../src/index.js';
+
+const REQUIRED_SERVICES = [
+  'api-gateway',
+  'user-service',
+  'organization-service',
+  'case-service',
+  'document-service',
+  'workflow-service',
+  'communication-service',
+  'rules-engine',
+  'eligibility-service',
+  'crm-service',
+  'billing-service',
+  'calendar-service',
+  'reporting-service',
+  'ai-gateway',
+  'agent-runtime',
+  'consultant-portal',
+  'client-portal',
+  'postgres',
+  'redis',
+  'qdrant',
+];
+
+/** A deep copy of the catalog to break on purpose. */
+function copy(): PlatformInput {
+  return structuredClone(platformInput);
+}
+
+function problemsOf(input: PlatformInput): string {
+  try {
+    parseSpec(Platform, input, 'catalog-under-test');
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    return (error as SpecError).message;
+  }
+  throw new Error('expected the spec to be refused');
+}
+
+describe('the CIOS catalog', () => {
+  it('holds every CIOS service and nothing from the sample app', () => {
+    expect(services.map((s) => s.name).sort()).toEqual([...REQUIRED_SERVICES].sort());
+    expect(services.some((s) => s.name === 'sample-api')).toBe(false);
+  });
+
+  it('has dev, staging and prod with the backends, clusters and rules the issue asks for', () => {
+    expect(environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod']);
+    const dev = getEnvironment('dev');
+    expect(dev.backend.type).toBe('local');
+    expect(dev.clusters).toHaveLength(1);
+    expect(dev.requiresApproval).toBe(false);
+    expect(getEnvironment('staging').backend.type).toBe('kubernetes');
+    const prod = getEnvironment('prod');
+    expect(prod.requiresApproval).toBe(true);
+    expect(requiresDigests(prod)).toBe(true);
+    expect(['s3', 'kubernetes']).toContain(prod.backend.type);
+    expect(primaryCluster(prod)).toMatchObject({ region: 'canadacentral', role: 'primary' });
+    expect(prod.clusters.find((c) => c.role === 'secondary')).toMatchObject({ region: 'canadaeast' });
+  });
+
+  it('runs at least two replicas of everything in prod and declares the SLO targets', () => {
+    const prod = getEnvironment('prod');
+    for (const service of services) {
+      expect(replicasIn(prod, service.replicas), service.name).toBeGreaterThanOrEqual(2);
+      if (service.workload === 'stateless') {
+        expect(service.slos).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ sli: 'availability', objective: 99.9 }),
+            expect.objectContaining({ sli: 'latency', objective: 95, thresholdMs: 200 }),
+          ]),
+        );
+        expect(service.autoscaling, service.name).toBeDefined();
+      }
+    }
+  });
+
+  it('backs up every stateful service at least hourly (RPO 1 h) with a retention', () => {
+    const stateful = services.filter((s) => s.workload === 'stateful');
+    expect(stateful.map((s) => s.name).sort()).toEqual(['postgres', 'qdrant', 'redis']);
+    for (const service of stateful) {
+      expect(service.storage, service.name).toBeDefined();
+      expect(service.backup, service.name).toBeDefined();
+      expect(cronMaxGapMinutes(service.backup?.schedule ?? '')).toBeLessThanOrEqual(60);
+      expect(service.backup?.retentionDays).toBeGreaterThanOrEqual(7);
+    }
+  });
+
+  it('keeps secrets as references only', () => {
+    for (const service of services) {
+      for (const value of Object.values(service.config.env)) {
+        expect(value).not.toMatch(/:\/\/[^/\s:]+:[^@\s]+@/);
+      }
+    }
+    expect(getService('billing-service').config.secrets).toContainEqual({
+      env: 'PAYMENT_API_KEY',
+      secretName: 'billing-payment-provider',
+      key: 'api-key',
+    });
+  });
+
+  it('exposes the API gateway and both portals publicly, per environment', () => {
+    const publicNames = services.filter((s) => s.ingress).map((s) => s.name).sort();
+    expect(publicNames).toEqual(['api-gateway', 'client-portal', 'consultant-portal']);
+    expect(publicHostFor(getEnvironment('prod'), getService('api-gateway'))).toBe('api.cios.ca');
+    expect(publicHostFor(getEnvironment('dev'), getService('api-gateway'))).toBe('api.dev.cios.ca');
+  });
+
+  it('names the known environments and services when asked for an unknown one', () => {
+    expect(() => getEnvironment('qa')).toThrow(/unknown environment "qa"; the catalog has: dev, staging, prod/);
+    expect(() => getService('nope')).toThrow(/unknown service "nope"; the catalog has: api-gateway/);
+  });
+
+  it('is the validated form of its input', () => {
+    expect(parseSpec(Platform, platformInput, 'catalog')).toEqual(platform);
+  });
+});
+
+describe('bad catalogs are refused with the field that is wrong', () => {
+  it('an invalid service name', () => {
+    const input = copy();
+    input.services[0]!.name = 'API_Gateway';
+    expect(problemsOf(input)).toMatch(/services\[0\]\.name: must be a DNS-1123 label/);
+  });
+
+  it('min replicas above max', () => {
+    const input = copy();
+    input.services[1]!.autoscaling = { minReplicas: 5, maxReplicas: 2, cpuTargetPercent: 70 };
+    expect(problemsOf(input)).toMatch(/services\[1\]\.autoscaling\.minReplicas: minReplicas \(5\) must not be above maxReplicas \(2\)/);
+  });
+
+  it('an unknown dependency', () => {
+    const input = copy();
+    input.services[3]!.dependsOn = ['postgres', 'mongodb'];
+    expect(problemsOf(input)).toMatch(/services\[3\]\.dependsOn\[1\]: user-service depends on "mongodb", which is not a service/);
+  });
+
+  it('a secret value in env', () => {
+    const input = copy();
+    input.services[1]!.config = { env: { DATABASE_PASSWORD: 'hunter2' } };
+    expect(problemsOf(input)).toMatch(/services\[1\]\.config\.env\.DATABASE_PASSWORD: looks like a secret value/);
+  });
+
+  it('a non-Canadian region', () => {
+    const input = copy();
+    input.environments[0]!.clusters[0]!.region = 'us-east-1' as never;
+    expect(problemsOf(input)).toMatch(/environments\[0\]\.clusters\[0\]\.region: region "us-east-1" is not in Canada/);
+  });
+
+  it('a duplicate service', () => {
+    const input = copy();
+    input.services.push(structuredClone(input.services[3]!));
+    expect(problemsOf(input)).toMatch(/services\[20\]\.name: duplicate service name "user-service"/);
+  });
+});
