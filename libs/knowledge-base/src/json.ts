@@ -1,0 +1,126 @@
+/**
+ * Safe JSON decoding of a KB file: size limit, UTF-8 check, line:column on syntax errors,
+ * no prototype-polluting keys, bounded nesting depth.
+ */
+import { KbError, inFile } from './errors.js';
+
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+export const MAX_DEPTH = 64;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+/** Line and column (both 1-based) of a character offset in a text. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, text.length);
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/** Decode bytes as UTF-8 text, refusing binary content. */
+export function decodeText(bytes: Uint8Array, file?: string): string {
+  let text: string;
+  try {
+    text = decoder.decode(bytes);
+  } catch {
+    throw new KbError('invalid', inFile(file, 'not UTF-8 text (binary or corrupted content); restore it from the .bak copy'), { file });
+  }
+  const nul = text.indexOf('\u0000');
+  if (nul !== -1) {
+    const { line, column } = lineColumn(text, nul);
+    throw new KbError('invalid', inFile(file, `${line}:${column}: NUL byte in a JSON file (binary or corrupted content)`), { file });
+  }
+  return text;
+}
+
+function syntaxError(text: string, error: unknown, file?: string): KbError {
+  const raw = error instanceof Error ? error.message : String(error);
+  if (error instanceof RangeError) {
+    return new KbError('invalid', inFile(file, `JSON nested too deeply (more than ${MAX_DEPTH} levels)`), { file });
+  }
+  let offset: number | undefined;
+  const pos = /position (\d+)/.exec(raw);
+  if (pos) offset = Number(pos[1]);
+  else if (/end of JSON input|Unterminated/i.test(raw)) offset = text.length;
+  // Node puts a copy of the offending text in some messages; keep only the explanation.
+  const reason = raw
+    .replace(/^Unexpected token '?(.)'?, "[\s\S]*" is not valid JSON$/, "unexpected '$1'")
+    .replace(/ in JSON at position \d+.*$/, '')
+    .replace(/ \(line \d+ column \d+\)$/, '');
+  if (offset === undefined) return new KbError('invalid', inFile(file, `invalid JSON: ${reason}`), { file });
+  const { line, column } = lineColumn(text, offset);
+  return new KbError('invalid', inFile(file, `${line}:${column}: invalid JSON: ${reason}`), { file });
+}
+
+function pathOf(parts: readonly (string | number)[]): string {
+  let out = '';
+  for (const p of parts) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(p)) out += out === '' ? p : `.${p}`;
+    else out += `[${JSON.stringify(p)}]`;
+  }
+  return out === '' ? '(root)' : out;
+}
+
+/** Walk a parsed value: refuse forbidden keys and excessive depth. Iterative: no stack overflow. */
+function checkStructure(root: unknown, checkKeys: boolean, file?: string): void {
+  interface Frame {
+    value: object;
+    depth: number;
+    parent: Frame | undefined;
+    key: string | number;
+  }
+  const describe = (frame: Frame, extra?: string): string => {
+    const parts: (string | number)[] = extra === undefined ? [] : [extra];
+    for (let f: Frame | undefined = frame; f && f.parent; f = f.parent) parts.unshift(f.key);
+    return pathOf(parts);
+  };
+  if (root === null || typeof root !== 'object') return;
+  const stack: Frame[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop() as Frame;
+    const { value, depth } = frame;
+    if (depth >= MAX_DEPTH) {
+      throw new KbError('invalid', inFile(file, `${describe(frame)}: JSON nested too deeply (more than ${MAX_DEPTH} levels)`), { file });
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const child: unknown = value[i];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1, parent: frame, key: i });
+      }
+    } else {
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        if (checkKeys && FORBIDDEN_KEYS.has(key)) {
+          throw new KbError('invalid', inFile(file, `${describe(frame, key)}: forbidden key "${key}"`), { file });
+        }
+        const child = record[key];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: depth + 1, parent: frame, key });
+      }
+    }
+  }
+}
+
+export interface ParseOptions {
+  file?: string;
+}
+
+/** Parse KB text. Throws KbError('invalid') with file and line:column / JSON path. */
+export function parseKbJson(text: string, options: ParseOptions = {}): unknown {
+  const { file } = options;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw syntaxError(text, error, file);
+  }
+  // Forbidden keys can only be present if their quoted name appears in the text: a cheap pre-check.
+  const mayHaveForbidden = text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"');
+  checkStructure(value, mayHaveForbidden, file);
+  return value;
+}
