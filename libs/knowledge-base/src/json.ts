@@ -78,7 +78,8 @@ function checkStructure(root: unknown, checkKeys: boolean, file?: string): void 
   const describe = (frame: Frame, extra?: string): string => {
     const parts: (string | number)[] = extra === undefined ? [] : [extra];
     for (let f: Frame | undefined = frame; f && f.parent; f = f.parent) parts.unshift(f.key);
-    return pathOf(parts);
+    const full = pathOf(parts);
+    return full.length > 60 ? `${full.slice(0, 60)}…` : full;
   };
   if (root === null || typeof root !== 'object') return;
   const stack: Frame[] = [{ value: root, depth: 0, parent: undefined, key: '' }];
