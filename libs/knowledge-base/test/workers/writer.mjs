@@ -6,6 +6,7 @@ import { update } from '../../dist/index.js';
 
 const [file, tag, countText, mode] = process.argv.slice(2);
 const count = Number(countText);
+if (mode === 'ack') process.stdout.write('READY\n');
 for (let i = 0; i < count; i++) {
   const item = `${tag}-${i}`;
   await update(
