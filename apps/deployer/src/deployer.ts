@@ -1,0 +1,690 @@
+/**
+ * The deploy state machine: gates → in_progress → apply → watch → succeeded, or → rollback →
+ * rolled_back. Every transition is written to the KB before the next step starts, so a crash
+ * always leaves an `in_progress` record and a lock that the next run finds and reconciles.
+ */
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { type Environment, type Platform, type Release, type Service, primaryCluster } from '@cios/platform-spec';
+import { checksFor, worstCaseRollbackSeconds, type CheckOverrides } from './analysis.js';
+import { type AnalysisMode, type AnalysisOutcome, runAnalysis } from './analysis-runner.js';
+import { clearAbort, readAbort, requestAbort } from './abort-signal.js';
+import { type ArtifactRef, ArtifactStore, type RenderedRelease } from './artifacts.js';
+import { EnvLock, EnvLockedError, type EnvLockHolder, staleReason } from './env-lock.js';
+import { Refusal } from './errors.js';
+import { EvidenceLog, type EvidenceRecord } from './evidence.js';
+import { type Gate, approvalGate, rollbackTargetGate, taskGate, testsGate, type TestReport } from './gates.js';
+import { type KbDeployment, type KbView, inProgress, lastSucceeded } from './kb-view.js';
+import type { KbStore } from './kb-store.js';
+import { type MetricsSource, PrometheusClient } from './prometheus.js';
+import type { Progress } from './progress.js';
+import type { Redactor } from './redact.js';
+import { InputError, type ServiceDiff, diffImages, gitInfo, readReleaseFile, releaseFromSets } from './release-input.js';
+import { PolicyRefusal, type PolicyFindingView, type Renderer, needsCluster, render } from './render.js';
+import { type StackOutcome, StackFailedError, applyStacks, planStacks } from './stack-runner.js';
+import { ProviderUnavailableError, Terraform, formatPlanSummary } from './terraform.js';
+import { Workspace } from './workspace.js';
+import { kubeContextAvailable } from './kubeconfig.js';
+
+export interface DeployerOptions {
+  readonly platform: Platform;
+  readonly env: Environment;
+  /** Where artifacts, work dirs, state and locks live. @default ".cios" */
+  readonly stateDir: string;
+  readonly kb: KbStore;
+  readonly renderer: Renderer;
+  /** Resolved terraform executable; undefined when none is installed (render mode). */
+  readonly terraformBin: string | undefined;
+  /** @default the environment's prometheusUrl */
+  readonly prometheusUrl?: string;
+  readonly actor: string;
+  readonly progress: Progress;
+  readonly redactor: Redactor;
+  /** @default 120_000: a dead deployer's lease expires within two minutes */
+  readonly leaseMs?: number;
+  /** Release artifacts kept per environment besides the pinned ones. @default 10 */
+  readonly keepReleases?: number;
+  /** Estimated seconds to apply a rollback, for the worst-case figure. @default 60 */
+  readonly applyEstimateSeconds?: number;
+  readonly metricsSource?: (url: string) => MetricsSource;
+  readonly checkOverrides?: CheckOverrides;
+  readonly now?: () => Date;
+}
+
+export interface ReleaseSource {
+  readonly file?: string;
+  readonly sets?: readonly string[];
+}
+
+export interface Prepared {
+  readonly rendered: RenderedRelease;
+  readonly ref: ArtifactRef;
+  readonly findings: readonly PolicyFindingView[];
+  readonly previous: KbDeployment | undefined;
+  readonly previousRelease: Release | undefined;
+  readonly diff: readonly ServiceDiff[];
+}
+
+export interface PlanReport {
+  readonly environment: string;
+  readonly releaseId: string;
+  readonly releaseHash: string;
+  readonly planHash: string;
+  readonly commit: string;
+  readonly artifactDir: string;
+  readonly stacks: readonly string[];
+  readonly monitoringFiles: number;
+  readonly services: readonly ServiceDiff[];
+  readonly gates: readonly Gate[];
+  readonly rollbackTarget: string | null;
+  readonly worstCaseRollbackSeconds: number;
+  readonly analysis: Environment['analysis'];
+  readonly checks: readonly { name: string; threshold: number; comparator: string; basis: string }[];
+  readonly terraform: { ran: boolean; skipped?: string; stacks: readonly StackOutcome[] };
+  readonly skipped: readonly string[];
+  readonly findings: readonly PolicyFindingView[];
+}
+
+export interface DeployReport {
+  readonly deploymentId: string;
+  readonly environment: string;
+  readonly releaseId: string;
+  readonly status: 'succeeded' | 'rolled_back' | 'failed' | 'aborted';
+  readonly reason?: string;
+  readonly analysis?: Pick<AnalysisOutcome, 'verdict' | 'state' | 'firstFailureAt' | 'decidedAt'>;
+  readonly rolledBackTo?: string;
+  readonly evidenceFile: string;
+  readonly rollbackRecordedAt?: string;
+  readonly timings: Record<string, number>;
+}
+
+export interface ApplyOptions extends ReleaseSource {
+  readonly taskId?: string;
+  readonly testReport?: TestReport;
+  readonly firstDeploy?: boolean;
+  readonly analysis?: AnalysisMode;
+  /** After a crash: roll the interrupted deploy back instead of resuming it. */
+  readonly rollbackInterrupted?: boolean;
+}
+
+function newDeploymentId(env: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `DEPLOY_${env}_${stamp}_${randomBytes(2).toString('hex')}`;
+}
+
+export class Deployer {
+  readonly store: ArtifactStore;
+  private readonly now: () => Date;
+
+  constructor(readonly o: DeployerOptions) {
+    this.store = new ArtifactStore(o.stateDir);
+    this.now = o.now ?? (() => new Date());
+  }
+
+  private get env(): Environment {
+    return this.o.env;
+  }
+
+  private terraform(): Terraform | undefined {
+    if (!this.o.terraformBin) return undefined;
+    return new Terraform({ bin: this.o.terraformBin, onLine: (l) => this.o.progress.info(`terraform: ${l}`) });
+  }
+
+  private metrics(): MetricsSource {
+    const url = this.o.prometheusUrl ?? this.env.prometheusUrl;
+    return this.o.metricsSource ? this.o.metricsSource(url) : new PrometheusClient(url);
+  }
+
+  /** Reads the KB first: an invalid KB stops everything before any file is written. */
+  readKb(): KbView {
+    try {
+      return this.o.kb.read();
+    } catch (error) {
+      throw new Refusal((error as Error).message, 1);
+    }
+  }
+
+  async prepare(kb: KbView, source: ReleaseSource): Promise<Prepared> {
+    const previous = lastSucceeded(kb, this.env.name);
+    const previousRelease = previous && this.store.has(this.env.name, previous.release_id) ? this.store.load(this.env.name, previous.release_id).rendered.release : undefined;
+    let release: Release;
+    if (source.file) {
+      if (source.sets && source.sets.length > 0) throw new Refusal('give either --release FILE or --set service=tag, not both', 2);
+      release = readReleaseFile(source.file, this.env.name);
+    } else {
+      const git = gitInfo();
+      if (!git) throw new InputError('no --release file and no git commit to build a release from; pass --release FILE');
+      release = releaseFromSets({ platform: this.o.platform, env: this.env, sets: source.sets ?? [], base: previousRelease?.images, git, createdBy: this.o.actor });
+    }
+    const unknown = Object.keys(release.images).filter((s) => !this.o.platform.services.some((x) => x.name === s));
+    if (unknown.length > 0) throw new InputError(`release names services that are not in the catalog: ${unknown.join(', ')}`);
+    this.o.progress.step(`rendering stacks and monitoring for ${this.env.name}`);
+    const out = await render(this.o.renderer, { platform: this.o.platform, env: this.env, release });
+    const rendered: RenderedRelease = { release, stacks: out.stacks, monitoring: out.monitoring };
+    const ref = this.store.save(rendered);
+    this.o.progress.done(`rendered release ${ref.id}: ${Object.keys(out.stacks).length} stacks, ${Object.keys(out.monitoring).length} monitoring files`);
+    return { rendered, ref, findings: out.findings, previous, previousRelease, diff: diffImages(previousRelease?.images, release.images) };
+  }
+
+  /** Services whose image changed; a config-only release watches every service it runs. */
+  changedServices(p: Pick<Prepared, 'diff' | 'rendered'>): Service[] {
+    const changed = p.diff.filter((d) => d.change === 'added' || d.change === 'changed').map((d) => d.service);
+    const names = changed.length > 0 ? changed : Object.keys(p.rendered.release.images);
+    return this.o.platform.services.filter((s) => names.includes(s.name));
+  }
+
+  gates(kb: KbView, p: Prepared, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'>): Gate[] {
+    const gates: Gate[] = [{ name: 'knowledge_base', status: 'passed', details: `${this.o.kb.file} is valid` }];
+    gates.push(taskGate(kb, this.env.name, options.taskId));
+    gates.push(testsGate(kb, p.rendered.release.commit, options.testReport));
+    gates.push(
+      approvalGate(kb, this.env, { releaseId: p.ref.id, releaseHash: p.ref.releaseHash, planHash: p.ref.planHash, release: p.rendered.release, actor: this.o.actor }),
+    );
+    gates.push(rollbackTargetGate(kb, this.env.name, (id) => this.store.has(this.env.name, id), options.firstDeploy ?? false));
+    const holder = EnvLock.read(this.o.stateDir, this.env.name);
+    const stale = holder ? staleReason(holder, this.now()) : undefined;
+    gates.push(
+      holder && !stale
+        ? { name: 'environment_lock', status: 'failed', details: new EnvLockedError(holder).message }
+        : { name: 'environment_lock', status: 'passed', details: holder ? `stale lock of ${holder.owner} will be taken over: ${stale}` : `${this.env.name} is free` },
+    );
+    return gates;
+  }
+
+  async plan(source: ReleaseSource, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'> = {}): Promise<PlanReport> {
+    const kb = this.readKb();
+    const p = await this.prepare(kb, source);
+    const gates = this.gates(kb, p, options);
+    const skipped: string[] = [];
+    let terraform: PlanReport['terraform'] = { ran: false, stacks: [] };
+    const tf = this.terraform();
+    if (!tf) {
+      const reason = 'terraform not found on PATH (or --terraform-bin): init/plan skipped, stacks rendered only';
+      skipped.push(reason);
+      terraform = { ran: false, skipped: reason, stacks: [] };
+    } else if (p.findings.some((f) => f.severity === 'error')) {
+      const reason = 'policy errors: terraform plan skipped';
+      skipped.push(reason);
+      terraform = { ran: false, skipped: reason, stacks: [] };
+    } else {
+      terraform = await this.speculativePlan(tf, p.rendered, skipped);
+    }
+    const services = this.changedServices(p);
+    const checks = checksFor(this.env, services, this.o.checkOverrides);
+    return {
+      environment: this.env.name,
+      releaseId: p.ref.id,
+      releaseHash: p.ref.releaseHash,
+      planHash: p.ref.planHash,
+      commit: p.rendered.release.commit,
+      artifactDir: p.ref.dir,
+      stacks: Object.keys(p.rendered.stacks),
+      monitoringFiles: Object.keys(p.rendered.monitoring).length,
+      services: p.diff,
+      gates,
+      rollbackTarget: p.previous?.release_id ?? null,
+      worstCaseRollbackSeconds: worstCaseRollbackSeconds(this.env.analysis, this.o.applyEstimateSeconds ?? 60),
+      analysis: this.env.analysis,
+      checks: checks.map((c) => ({ name: c.name, threshold: c.threshold, comparator: c.comparator, basis: c.basis })),
+      terraform,
+      skipped,
+      findings: p.findings,
+    };
+  }
+
+  private async speculativePlan(tf: Terraform, rendered: RenderedRelease, skipped: string[]): Promise<PlanReport['terraform']> {
+    const ws = new Workspace(this.o.stateDir, this.env, 'plan');
+    const cluster = needsCluster(rendered.stacks);
+    try {
+      if (cluster) {
+        // init first: offline, the provider download is what fails, and that is the reason to report.
+        for (const [stack, json] of Object.entries(rendered.stacks)) {
+          this.o.progress.step(`terraform init ${stack}`);
+          await tf.init(ws.prepare(stack, json));
+          this.o.progress.done();
+        }
+        const context = primaryContext(this.env);
+        if (!kubeContextAvailable(context)) {
+          const reason = `no kubeconfig context "${context}": terraform plan skipped (the kubernetes provider needs the cluster)`;
+          skipped.push(reason);
+          return { ran: false, skipped: reason, stacks: [] };
+        }
+      }
+      const stacks = await planStacks(tf, ws, rendered, this.o.progress);
+      return { ran: true, stacks };
+    } catch (error) {
+      if (error instanceof ProviderUnavailableError) {
+        this.o.progress.fail(error.reason);
+        const reason = `terraform init/plan skipped: ${error.reason}`;
+        skipped.push(reason);
+        return { ran: false, skipped: reason, stacks: [] };
+      }
+      throw error;
+    }
+  }
+
+  /** Paths stored in the KB are relative to the working directory, so the record reads the same on every machine. */
+  private rel(file: string): string {
+    const r = path.relative(process.cwd(), file);
+    return r.startsWith('..') ? file : r;
+  }
+
+  async apply(options: ApplyOptions): Promise<DeployReport> {
+    const kb = this.readKb();
+    const interrupted = inProgress(kb, this.env.name);
+    if (interrupted) return this.reconcile(kb, interrupted, options);
+    const p = await this.prepare(kb, options);
+    if (p.findings.some((f) => f.severity === 'error')) throw new PolicyRefusal(p.findings.filter((f) => f.severity === 'error'));
+    const gates = this.gates(kb, p, options);
+    const failed = gates.find((g) => g.status === 'failed');
+    if (failed) {
+      if (failed.name !== 'environment_lock') {
+        await this.o.kb.write({ events: [{ event: 'deployment_refused', details: `${this.env.name} ${p.ref.id}: ${failed.name}: ${failed.details ?? ''}` }] });
+      }
+      throw new Refusal(`refused: ${failed.details ?? failed.name}`, failed.name === 'environment_lock' ? 3 : 1);
+    }
+    const tf = this.requireTerraform(p.rendered);
+    const deploymentId = newDeploymentId(this.env.name, this.now());
+    let lock: EnvLock;
+    try {
+      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId, ...(this.o.leaseMs ? { leaseMs: this.o.leaseMs } : {}) });
+    } catch (error) {
+      if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
+      throw error;
+    }
+    try {
+      clearAbort(this.o.stateDir, this.env.name);
+      if (lock.tookOverFrom) this.o.progress.info(`took over the lock of ${lock.tookOverFrom.holder.owner}: ${lock.tookOverFrom.reason}`);
+      const target = gates.find((g) => g.name === 'rollback_target') as ReturnType<typeof rollbackTargetGate>;
+      const approval = gates.find((g) => g.name === 'approval') as ReturnType<typeof approvalGate>;
+      const task = gates.find((g) => g.name === 'task') as ReturnType<typeof taskGate>;
+      const evidenceFile = this.store.evidencePath(this.env.name, p.ref.id, deploymentId);
+      const changed = p.diff.filter((d) => d.change !== 'unchanged');
+      const planSummary = `${p.ref.id}: ${Object.keys(p.rendered.stacks).length} stacks; ${changed.length === 0 ? 'no image changes' : changed.map((d) => `${d.service} ${d.change}${d.to ? ` → ${d.to}` : ''}`).join(', ')}`;
+      const at = this.now().toISOString();
+      await this.o.kb.write({
+        record: {
+          id: deploymentId,
+          environment: this.env.name,
+          release_id: p.ref.id,
+          deployed_by: this.o.actor,
+          commit: p.rendered.release.commit,
+          task_id: task.taskId,
+          plan_summary: planSummary,
+          gates: gates.map((g) => ({ name: g.name, status: g.status, details: g.details ?? null, at })),
+          approval_id: approval.approval?.id,
+          rollback_ref: target.target?.releaseId,
+          evidence_ref: this.rel(evidenceFile),
+        },
+        extra: { release_hash: p.ref.releaseHash, plan_hash: p.ref.planHash, release_created_by: p.rendered.release.createdBy, analysis_mode: options.analysis ?? 'enforce' },
+        ...(task.taskId ? { task: { id: task.taskId, progress: 10, note: `deploying ${p.ref.id} to ${this.env.name} (${deploymentId})` } } : {}),
+      });
+      return await this.run(tf, lock, {
+        deploymentId,
+        prepared: p,
+        target: target.target?.releaseId,
+        taskId: task.taskId,
+        mode: options.analysis ?? 'enforce',
+        evidence: new EvidenceLog(evidenceFile),
+        planSummary,
+      });
+    } finally {
+      lock.release();
+    }
+  }
+
+  private requireTerraform(rendered: RenderedRelease): Terraform {
+    const tf = this.terraform();
+    if (!tf) throw new Refusal('refused: terraform not found on PATH (or --terraform-bin); apply needs it', 1);
+    if (needsCluster(rendered.stacks) && !kubeContextAvailable(primaryContext(this.env))) {
+      throw new Refusal(`refused: no kubeconfig context "${primaryContext(this.env)}" for ${this.env.name}; apply needs the cluster`, 1);
+    }
+    return tf;
+  }
+
+  private abortReason(): string | undefined {
+    const a = readAbort(this.o.stateDir, this.env.name);
+    return a ? `aborted by ${a.by}: ${a.reason}` : undefined;
+  }
+
+  private async sleepUnlessAborted(ms: number, lock: EnvLock): Promise<string | undefined> {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      const reason = this.abortReason() ?? signalled;
+      if (reason) return reason;
+      await new Promise((r) => setTimeout(r, Math.min(200, end - Date.now())));
+    }
+    lock.renew();
+    return this.abortReason() ?? signalled;
+  }
+
+  private async run(
+    tf: Terraform,
+    lock: EnvLock,
+    r: { deploymentId: string; prepared: Prepared; target: string | undefined; taskId: string | undefined; mode: AnalysisMode; evidence: EvidenceLog; planSummary: string },
+  ): Promise<DeployReport> {
+    const timings: Record<string, number> = {};
+    const { prepared: p, evidence, deploymentId } = r;
+    const event = (e: string, details?: string): void => evidence.append({ type: 'event', deployment: deploymentId, event: e, ...(details ? { details: this.o.redactor.redact(details) } : {}), at: this.now().toISOString() });
+    const ws = new Workspace(this.o.stateDir, this.env, 'apply');
+    let t0 = Date.now();
+    event('apply_started', `release ${p.ref.id}`);
+    let outcomes: StackOutcome[];
+    try {
+      outcomes = await applyStacks(tf, ws, p.rendered, this.o.progress);
+      timings['apply'] = Date.now() - t0;
+      this.store.markApplied(this.env.name, p.ref.id, this.now().toISOString());
+      event('apply_succeeded', outcomes.map((o) => `${o.stack}: ${formatPlanSummary(o.summary)}`).join('; '));
+    } catch (error) {
+      timings['apply'] = Date.now() - t0;
+      const reason = `apply failed: ${this.o.redactor.redact(error instanceof StackFailedError ? error.message : String(error))}`;
+      event('apply_failed', reason);
+      return this.undo(tf, ws, lock, r, reason, [], timings, 'rolled_back');
+    }
+    const services = this.changedServices(p);
+    const checks = checksFor(this.env, services, this.o.checkOverrides);
+    const source = this.metrics();
+    this.o.progress.step(`watching ${services.map((s) => s.name).join(', ')} for ${this.env.analysis.bakeSeconds}s (every ${this.env.analysis.intervalSeconds}s, ${r.mode}) against ${source.description}`);
+    t0 = Date.now();
+    const outcome = await runAnalysis({
+      deploymentId,
+      checks,
+      policy: this.env.analysis,
+      source,
+      evidence,
+      mode: r.mode,
+      now: this.now,
+      sleep: (ms) => this.sleepUnlessAborted(ms, lock),
+      onRound: (round, verdict, failing) =>
+        this.o.progress.info(`round ${round}: ${verdict}${failing.length ? ` (${failing.map((f) => `${f.check}: ${f.reason}`).join('; ')})` : ''}`),
+    });
+    timings['analysis'] = Date.now() - t0;
+    const analysis = { verdict: outcome.verdict, state: outcome.state, ...(outcome.firstFailureAt ? { firstFailureAt: outcome.firstFailureAt } : {}), ...(outcome.decidedAt ? { decidedAt: outcome.decidedAt } : {}) };
+    if (outcome.aborted) {
+      event('aborted', outcome.aborted);
+      return this.undo(tf, ws, lock, r, outcome.aborted, [], timings, 'aborted', analysis);
+    }
+    if (outcome.rollback) {
+      const reason = `analysis failed: ${outcome.failing.map((f) => `${f.check} ${f.reason}`).join('; ')}`;
+      event('analysis_failed', reason);
+      return this.undo(tf, ws, lock, r, reason, outcome.failing, timings, 'rolled_back', analysis);
+    }
+    this.o.progress.done(`analysis ${outcome.verdict}${r.mode === 'shadow' ? ' (shadow: verdicts recorded, not acted on)' : ''}`);
+    event('succeeded', `analysis ${outcome.verdict}`);
+    const note =
+      outcome.verdict === 'inconclusive'
+        ? 'analysis inconclusive: too little traffic or data to judge; not rolled back'
+        : r.mode === 'shadow' && outcome.verdict === 'fail'
+          ? 'analysis failed in shadow mode: recorded, not acted on'
+          : `analysis ${outcome.verdict}`;
+    await this.o.kb.write({
+      patch: { id: deploymentId, fields: { status: 'succeeded', timings, notes: note } },
+      extra: { analysis },
+      infraChange: {
+        what: `deployed release ${p.ref.id} to ${this.env.name}: ${r.planSummary}`,
+        why: `deployment ${deploymentId}${r.taskId ? ` for task ${r.taskId}` : ''}`,
+        stacks: Object.keys(p.rendered.stacks),
+        task_id: r.taskId,
+        commit: p.rendered.release.commit,
+      },
+      ...(r.taskId ? { task: { id: r.taskId, progress: 100, note: `deployed ${p.ref.id} to ${this.env.name}: ${note}`, complete: true } } : {}),
+    });
+    this.prune(p.ref.id, r.target);
+    return { deploymentId, environment: this.env.name, releaseId: p.ref.id, status: 'succeeded', ...(note ? { reason: note } : {}), analysis, evidenceFile: evidence.file, timings };
+  }
+
+  /** Roll back to the target (if any) and record why, with the evidence that decided it. */
+  private async undo(
+    tf: Terraform,
+    ws: Workspace,
+    lock: EnvLock,
+    r: { deploymentId: string; prepared: Prepared; target: string | undefined; taskId: string | undefined; evidence: EvidenceLog },
+    reason: string,
+    failing: readonly EvidenceRecord[],
+    timings: Record<string, number>,
+    status: 'rolled_back' | 'aborted',
+    analysis?: DeployReport['analysis'],
+  ): Promise<DeployReport> {
+    const { deploymentId, prepared: p, evidence } = r;
+    const evidenceSummary = failing.map((f) => ({ check: f.check, query: f.query, window: f.window, value: f.value, threshold: f.threshold, comparator: f.comparator, verdict: f.verdict, at: f.at }));
+    if (!r.target) {
+      this.o.progress.fail(`${reason}; no earlier release to roll back to (first deploy)`);
+      await this.o.kb.write({
+        patch: { id: deploymentId, fields: { status: status === 'aborted' ? 'aborted' : 'failed', timings, notes: `${reason}; first deploy: nothing to roll back to` } },
+        extra: { evidence: evidenceSummary, ...(analysis ? { analysis } : {}) },
+        ...(r.taskId ? { task: { id: r.taskId, progress: 50, note: `deploy ${deploymentId} failed: ${reason}` } } : {}),
+      });
+      return { deploymentId, environment: this.env.name, releaseId: p.ref.id, status: status === 'aborted' ? 'aborted' : 'failed', reason, ...(analysis ? { analysis } : {}), evidenceFile: evidence.file, timings };
+    }
+    this.o.progress.step(`rolling back ${this.env.name} to ${r.target}: ${reason}`);
+    const t0 = Date.now();
+    lock.renew();
+    const { rendered } = this.store.load(this.env.name, r.target);
+    evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_started', details: `to ${r.target}`, at: this.now().toISOString() });
+    try {
+      await applyStacks(tf, ws, rendered, this.o.progress);
+    } catch (error) {
+      timings['rollback'] = Date.now() - t0;
+      const why = `${reason}; ROLLBACK FAILED: ${this.o.redactor.redact((error as Error).message)}`;
+      evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_failed', details: why, at: this.now().toISOString() });
+      await this.o.kb.write({
+        patch: { id: deploymentId, fields: { status: 'failed', timings, notes: why } },
+        extra: { evidence: evidenceSummary },
+        events: [{ event: 'rollback_failed', details: `${deploymentId} (${this.env.name}): ${why}`, deployment_id: deploymentId }],
+      });
+      throw new Refusal(`deploy ${deploymentId} failed and its rollback to ${r.target} failed too: ${why}; the environment needs a person`, 1);
+    }
+    timings['rollback'] = Date.now() - t0;
+    this.store.markApplied(this.env.name, r.target, this.now().toISOString());
+    evidence.append({ type: 'event', deployment: deploymentId, event: 'rolled_back', details: `to ${r.target}: ${reason}`, at: this.now().toISOString() });
+    await this.o.kb.write({
+      patch: { id: deploymentId, fields: { status, timings, notes: `${reason}; rolled back to ${r.target}`, rollback_ref: r.target } },
+      extra: { evidence: evidenceSummary, ...(analysis ? { analysis } : {}) },
+      infraChange: {
+        what: `rolled ${this.env.name} back from ${p.ref.id} to ${r.target}`,
+        why: `${deploymentId}: ${reason}`,
+        stacks: Object.keys(rendered.stacks),
+        task_id: r.taskId,
+        commit: rendered.release.commit,
+      },
+      ...(r.taskId ? { task: { id: r.taskId, progress: 50, note: `deploy ${deploymentId} rolled back: ${reason}` } } : {}),
+    });
+    const recordedAt = this.now().toISOString();
+    this.o.progress.done(`rolled back ${this.env.name} to ${r.target}`);
+    this.prune(p.ref.id, r.target);
+    return {
+      deploymentId,
+      environment: this.env.name,
+      releaseId: p.ref.id,
+      status,
+      reason,
+      ...(analysis ? { analysis } : {}),
+      rolledBackTo: r.target,
+      evidenceFile: evidence.file,
+      rollbackRecordedAt: recordedAt,
+      timings,
+    };
+  }
+
+  private prune(current: string, target: string | undefined): void {
+    const kb = this.readKb();
+    const pinned = new Set([current, ...(target ? [target] : []), ...[lastSucceeded(kb, this.env.name)?.release_id, inProgress(kb, this.env.name)?.release_id].filter((x): x is string => !!x)]);
+    const removed = this.store.prune(this.env.name, this.o.keepReleases ?? 10, pinned);
+    if (removed.length > 0) this.o.progress.info(`retention: removed ${removed.length} old release artifact(s)`);
+  }
+
+  /**
+   * A deploy left `in_progress`: if its holder lives, refuse (exit 3) naming it; if it died, say so
+   * and resume it (re-apply the same artifact, then watch) or, with --rollback, roll it back.
+   */
+  private async reconcile(kb: KbView, d: KbDeployment, options: ApplyOptions): Promise<DeployReport> {
+    const holder = EnvLock.read(this.o.stateDir, this.env.name);
+    const stale = holder ? staleReason(holder, this.now()) : 'no lock is held';
+    if (holder && !stale) {
+      throw new Refusal(`refused: deployment ${d.id} of release ${d.release_id} is in progress in ${this.env.name}; ${new EnvLockedError(holder).message}`, 3);
+    }
+    this.o.progress.info(`found deployment ${d.id} (release ${d.release_id}) still in progress in ${this.env.name} and its deployer gone (${stale}); ${options.rollbackInterrupted ? 'rolling it back' : 'resuming it'}`);
+    if (!this.store.has(this.env.name, d.release_id)) throw new Refusal(`deployment ${d.id}: its release artifact ${d.release_id} is missing; cannot resume`, 1);
+    const { rendered, ref } = this.store.load(this.env.name, d.release_id);
+    const tf = this.requireTerraform(rendered);
+    let lock: EnvLock;
+    try {
+      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId: d.id, ...(this.o.leaseMs ? { leaseMs: this.o.leaseMs } : {}) });
+    } catch (error) {
+      if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
+      throw error;
+    }
+    try {
+      const target = d.rollback_ref ?? undefined;
+      const previousRelease = target && this.store.has(this.env.name, target) ? this.store.load(this.env.name, target).rendered.release : undefined;
+      const prepared: Prepared = { rendered, ref, findings: [], previous: lastSucceeded(kb, this.env.name), previousRelease, diff: diffImages(previousRelease?.images, rendered.release.images) };
+      const evidence = new EvidenceLog(this.store.evidencePath(this.env.name, ref.id, d.id));
+      const how = options.rollbackInterrupted ? 'roll back' : 'resume';
+      evidence.append({ type: 'event', deployment: d.id, event: 'reconcile', details: `deployer gone (${stale}); ${how}`, at: this.now().toISOString() });
+      await this.o.kb.write({ events: [{ event: 'deployment_reconcile', details: `${d.id} in ${this.env.name} was left in progress (${stale}); ${how} by ${this.o.actor}`, deployment_id: d.id }] });
+      const r = { deploymentId: d.id, prepared, target, taskId: d.task_id ?? undefined, mode: (options.analysis ?? 'enforce') as AnalysisMode, evidence, planSummary: d.plan_summary ?? ref.id };
+      if (options.rollbackInterrupted) {
+        return await this.undo(tf, new Workspace(this.o.stateDir, this.env, 'apply'), lock, r, `interrupted deploy rolled back by ${this.o.actor} (${stale})`, [], {}, 'rolled_back');
+      }
+      return await this.run(tf, lock, r);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** `rollback [--to RELEASE]`: restore an earlier release's whole config; extras it did not have are destroyed. */
+  async rollback(to: string | undefined, reason: string): Promise<DeployReport> {
+    const kb = this.readKb();
+    const running = inProgress(kb, this.env.name);
+    if (running) throw new Refusal(`refused: deployment ${running.id} is in progress in ${this.env.name}; use \`cios-deploy abort --env ${this.env.name}\``, 3);
+    const current = lastSucceeded(kb, this.env.name);
+    let targetId = to;
+    if (!targetId) {
+      const earlier = (kb.deployments ?? []).filter((x) => x.environment === this.env.name && x.status === 'succeeded' && x.id !== current?.id && x.release_id !== current?.release_id).at(-1);
+      if (!earlier) throw new Refusal(`refused: no earlier successful release in ${this.env.name} to roll back to; name one with --to`, 1);
+      targetId = earlier.release_id;
+    }
+    if (!this.store.has(this.env.name, targetId)) {
+      throw new Refusal(`refused: release ${targetId} has no saved artifact in ${this.store.envDir(this.env.name)} (known: ${this.store.list(this.env.name).join(', ') || 'none'})`, 1);
+    }
+    const { rendered, ref } = this.store.load(this.env.name, targetId);
+    const tf = this.requireTerraform(rendered);
+    const deploymentId = newDeploymentId(this.env.name, this.now());
+    let lock: EnvLock;
+    try {
+      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId, ...(this.o.leaseMs ? { leaseMs: this.o.leaseMs } : {}) });
+    } catch (error) {
+      if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
+      throw error;
+    }
+    const evidence = new EvidenceLog(this.store.evidencePath(this.env.name, ref.id, deploymentId));
+    try {
+      await this.o.kb.write({
+        record: {
+          id: deploymentId,
+          environment: this.env.name,
+          release_id: ref.id,
+          deployed_by: this.o.actor,
+          commit: rendered.release.commit,
+          plan_summary: `rollback of ${this.env.name} from ${current?.release_id ?? '(nothing)'} to ${ref.id}: ${reason}`,
+          rollback_ref: current?.release_id,
+          evidence_ref: this.rel(evidence.file),
+        },
+        extra: { kind: 'rollback', release_hash: ref.releaseHash, plan_hash: ref.planHash },
+      });
+      const t0 = Date.now();
+      evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_started', details: `from ${current?.release_id ?? '(nothing)'} to ${ref.id}: ${reason}`, at: this.now().toISOString() });
+      try {
+        await applyStacks(tf, new Workspace(this.o.stateDir, this.env, 'apply'), rendered, this.o.progress);
+      } catch (error) {
+        const why = `rollback to ${ref.id} failed: ${this.o.redactor.redact((error as Error).message)}`;
+        evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_failed', details: why, at: this.now().toISOString() });
+        await this.o.kb.write({ patch: { id: deploymentId, fields: { status: 'failed', timings: { rollback: Date.now() - t0 }, notes: why } } });
+        throw new Refusal(why, 1);
+      }
+      const timings = { rollback: Date.now() - t0 };
+      this.store.markApplied(this.env.name, ref.id, this.now().toISOString());
+      evidence.append({ type: 'event', deployment: deploymentId, event: 'succeeded', details: `now running ${ref.id}`, at: this.now().toISOString() });
+      await this.o.kb.write({
+        patch: { id: deploymentId, fields: { status: 'succeeded', timings, notes: `rollback: ${reason}` } },
+        ...(current ? { rolledBack: { id: current.id, by: this.o.actor, note: `rolled back to ${ref.id} by ${deploymentId}: ${reason}` } } : {}),
+        infraChange: { what: `rolled ${this.env.name} back to release ${ref.id}`, why: reason, stacks: Object.keys(rendered.stacks), commit: rendered.release.commit },
+      });
+      return { deploymentId, environment: this.env.name, releaseId: ref.id, status: 'succeeded', reason, ...(current ? { rolledBackTo: ref.id } : {}), evidenceFile: evidence.file, timings };
+    } finally {
+      lock.release();
+    }
+  }
+
+  status(): { lock: EnvLockHolder | undefined; lockStale: string | undefined; inProgress: KbDeployment | undefined; current: KbDeployment | undefined; recent: KbDeployment[] } {
+    const kb = this.readKb();
+    const lock = EnvLock.read(this.o.stateDir, this.env.name);
+    return {
+      lock,
+      lockStale: lock ? staleReason(lock, this.now()) : undefined,
+      inProgress: inProgress(kb, this.env.name),
+      current: lastSucceeded(kb, this.env.name),
+      recent: (kb.deployments ?? []).filter((d) => d.environment === this.env.name).slice(-5),
+    };
+  }
+
+  history(): { deployment: KbDeployment; evidence: ReturnType<typeof EvidenceLog.read> }[] {
+    const kb = this.readKb();
+    return (kb.deployments ?? [])
+      .filter((d) => d.environment === this.env.name)
+      .map((d) => ({ deployment: d, evidence: d.evidence_ref ? EvidenceLog.read(path.resolve(d.evidence_ref)) : [] }));
+  }
+
+  async unlock(reason: string): Promise<EnvLockHolder | undefined> {
+    this.readKb();
+    const removed = EnvLock.forceRemove(this.o.stateDir, this.env.name);
+    await this.o.kb.write({
+      events: [
+        {
+          event: 'environment_unlock',
+          details: `${this.o.actor} force-unlocked ${this.env.name}${removed ? ` (held by ${removed.owner}, deployment ${removed.deploymentId}, pid ${removed.pid} on ${removed.host})` : ' (no lock was held)'}: ${reason}`,
+          environment: this.env.name,
+          reason,
+          ...(removed ? { previous_holder: removed.owner, deployment_id: removed.deploymentId } : {}),
+        },
+      ],
+    });
+    return removed;
+  }
+
+  /** `abort`: ask a live deployer to stop and roll back; if the deployer is gone, roll back here. */
+  async abort(reason: string, waitMs = 600_000): Promise<DeployReport | KbDeployment> {
+    const kb = this.readKb();
+    const d = inProgress(kb, this.env.name);
+    if (!d) throw new Refusal(`nothing to abort: no deployment in progress in ${this.env.name}`, 1);
+    const holder = EnvLock.read(this.o.stateDir, this.env.name);
+    const stale = holder ? staleReason(holder, this.now()) : 'no lock held';
+    if (stale) {
+      const report = await this.reconcile(kb, d, { rollbackInterrupted: true });
+      return report;
+    }
+    requestAbort(this.o.stateDir, this.env.name, { by: this.o.actor, reason, at: this.now().toISOString() });
+    this.o.progress.step(`asked ${holder?.owner} (pid ${holder?.pid}) to abort ${d.id}; waiting for the rollback`);
+    const end = Date.now() + waitMs;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 300));
+      const now = this.readKb().deployments?.find((x) => x.id === d.id);
+      if (now && now.status !== 'in_progress') {
+        this.o.progress.done(`${d.id} is ${now.status}`);
+        clearAbort(this.o.stateDir, this.env.name);
+        return now;
+      }
+    }
+    throw new Refusal(`abort requested, but ${d.id} is still in progress after ${Math.round(waitMs / 1000)}s`, 1);
+  }
+}
+
+/** Set by SIGINT/SIGTERM: the deploy stops watching and rolls back instead of dying half-way. */
+let signalled: string | undefined;
+export function onStopSignal(signal: string): void {
+  signalled = `interrupted by ${signal}`;
+}
+
+function primaryContext(env: Environment): string {
+  return primaryCluster(env).context;
+}

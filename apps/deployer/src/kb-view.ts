@@ -1,0 +1,98 @@
+/**
+ * The parts of `.ai-knowledge-base.json` the deployer reads, as structural types.
+ * @cios/knowledge-base validates the whole file; these only name what the gates look at.
+ */
+export interface KbAssignment {
+  readonly id: string;
+  readonly assigned_to: string;
+  readonly task: string;
+  readonly status: string;
+  readonly progress?: number | undefined;
+}
+
+export interface KbTestRun {
+  readonly timestamp: string;
+  readonly tests_run?: number | undefined;
+  readonly passed?: number | undefined;
+  readonly failed?: number | undefined;
+  readonly commit?: string | null | undefined;
+  readonly source?: string | null | undefined;
+}
+
+export interface KbApproval {
+  readonly id: string;
+  readonly environment: string;
+  readonly release_id: string;
+  readonly release_hash?: string | null | undefined;
+  readonly plan_hash?: string | null | undefined;
+  readonly requested_by: string;
+  readonly status: string;
+  readonly approved_by?: string | null | undefined;
+  readonly approved_at?: string | null | undefined;
+}
+
+export interface KbGate {
+  readonly name: string;
+  readonly status: 'passed' | 'failed' | 'skipped' | 'pending';
+  readonly details?: string | null | undefined;
+  readonly at?: string | null | undefined;
+}
+
+export interface KbDeployment {
+  readonly id: string;
+  readonly environment: string;
+  readonly release_id: string;
+  readonly commit?: string | null | undefined;
+  readonly deployed_by: string;
+  readonly task_id?: string | null | undefined;
+  readonly status: 'in_progress' | 'succeeded' | 'failed' | 'rolled_back' | 'aborted';
+  readonly plan_summary?: string | null | undefined;
+  readonly gates?: readonly KbGate[] | undefined;
+  readonly started_at: string;
+  readonly finished_at?: string | null | undefined;
+  readonly duration_ms?: number | undefined;
+  readonly timings?: Readonly<Record<string, number>> | undefined;
+  readonly approval_id?: string | null | undefined;
+  readonly rollback_ref?: string | null | undefined;
+  readonly evidence_ref?: string | null | undefined;
+  readonly notes?: string | null | undefined;
+  readonly [extra: string]: unknown;
+}
+
+export interface KbView {
+  readonly agent_coordination?:
+    | {
+        readonly active_assignments?: readonly KbAssignment[] | undefined;
+        readonly recent_assignments?: readonly KbAssignment[] | undefined;
+      }
+    | undefined;
+  readonly test_results?:
+    | {
+        readonly last_run?: string | null | undefined;
+        readonly failing_tests?: number | undefined;
+        readonly passing_tests?: number | undefined;
+        readonly last_commit?: string | null | undefined;
+        readonly recent_runs?: readonly KbTestRun[] | undefined;
+      }
+    | undefined;
+  readonly deployments?: readonly KbDeployment[] | undefined;
+  readonly approvals?: readonly KbApproval[] | undefined;
+}
+
+export function deploymentsIn(kb: KbView, environment: string): KbDeployment[] {
+  return (kb.deployments ?? []).filter((d) => d.environment === environment);
+}
+
+/** The deploy still marked in progress in this environment, if any. */
+export function inProgress(kb: KbView, environment: string): KbDeployment | undefined {
+  return deploymentsIn(kb, environment).findLast((d) => d.status === 'in_progress');
+}
+
+/** What is running now: the last release that succeeded (and was not rolled back since). */
+export function lastSucceeded(kb: KbView, environment: string, except?: string): KbDeployment | undefined {
+  return deploymentsIn(kb, environment).findLast((d) => d.status === 'succeeded' && d.id !== except);
+}
+
+export function allAssignments(kb: KbView): KbAssignment[] {
+  return [...(kb.agent_coordination?.active_assignments ?? []), ...(kb.agent_coordination?.recent_assignments ?? [])];
+}
