@@ -1,0 +1,44 @@
+import type { Environment, Service } from '@cios/platform-spec';
+
+export const PART_OF = 'cios';
+export const MANAGED_BY = 'cios-platform';
+/** Marks a backup CronJob with the stateful service it protects; the backup policy rule reads it. */
+export const BACKUP_OF_LABEL = 'cios.ca/backup-of';
+export const DATA_CLASSIFICATION_LABEL = 'cios.ca/data-classification';
+export const TIER_LABEL = 'cios.ca/tier';
+
+/** The labels a Deployment's selector uses: never the version, since selectors are immutable. */
+export function selectorLabels(service: Pick<Service, 'name'>, env: Pick<Environment, 'name'>): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': service.name,
+    'app.kubernetes.io/instance': `${service.name}-${env.name}`,
+  };
+}
+
+/** Kubernetes recommended labels plus CIOS's own, on every object of a service. */
+export function serviceLabels(
+  service: Pick<Service, 'name' | 'tier' | 'dataClassification'>,
+  env: Pick<Environment, 'name'>,
+  version: string,
+  component: string = service.tier,
+): Record<string, string> {
+  return {
+    ...selectorLabels(service, env),
+    'app.kubernetes.io/version': version,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/part-of': PART_OF,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    [TIER_LABEL]: service.tier,
+    [DATA_CLASSIFICATION_LABEL]: service.dataClassification,
+  };
+}
+
+/** Labels of platform objects that belong to no one service (namespaces, quotas). */
+export function platformLabels(name: string, component: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': name,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/part-of': PART_OF,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}

@@ -1,0 +1,38 @@
+import { cronMaxGapMinutes } from '@cios/platform-spec';
+import { BACKUP_OF_LABEL } from '../../labels.js';
+import { block, blocks, violationAt } from '../model.js';
+import type { PolicyRule, RuleViolation } from '../types.js';
+
+export const backupsRule: PolicyRule = {
+  id: 'CIOS-DATA-002',
+  title: 'Every stateful workload is backed up often enough for the RPO, with a retention',
+  severity: 'error',
+  reason: 'The RPO (1 hour) bounds how much clients lose in a disaster; only a scheduled, retained backup makes it true.',
+  fix: 'Declare backup (schedule at least as often as the environment\'s rpoMinutes, retentionDays, image, command) for the stateful service.',
+  check({ model, environment }) {
+    const out: RuleViolation[] = [];
+    const cronJobs = model.byKind('CronJob');
+    for (const w of model.workloads.filter((x) => x.kind === 'StatefulSet')) {
+      const jobs = cronJobs.filter((j) => j.stack === w.stack && j.namespace === w.namespace && j.labels[BACKUP_OF_LABEL] === w.name);
+      if (jobs.length === 0) {
+        out.push(violationAt(w, `no backup CronJob labelled ${BACKUP_OF_LABEL}=${w.name}`));
+        continue;
+      }
+      for (const job of jobs) {
+        const schedule = String(block(job.body['spec'])?.['schedule'] ?? '');
+        const gap = cronMaxGapMinutes(schedule);
+        if (gap === undefined || gap > environment.rpoMinutes) {
+          out.push(
+            violationAt(job, `schedule "${schedule}" leaves ${gap === undefined ? 'an unknown' : `up to ${gap} minutes`} between backups; the RPO is ${environment.rpoMinutes} minutes`),
+          );
+        }
+        const workload = model.workloads.find((x) => x.address === job.address);
+        const hasRetention = (workload?.containers ?? []).some((c) =>
+          blocks(c['env']).some((e) => e['name'] === 'BACKUP_RETENTION_DAYS' && Number(e['value']) >= 1),
+        );
+        if (!hasRetention) out.push(violationAt(job, 'the backup job is given no BACKUP_RETENTION_DAYS'));
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,125 @@
+import { TerraformStack, type ITerraformDependable } from 'cdktf';
+import type { Construct } from 'constructs';
+import {
+  Tier,
+  ingressNamespaceFor,
+  monitoringNamespaceFor,
+  namespaceFor,
+  publicHostFor,
+  type Cluster,
+  type Environment,
+  type Platform,
+  type Release,
+  type Service,
+} from '@cios/platform-spec';
+import { SpecBackend, backendAttributes } from '../backend.js';
+import { CiosDataStore } from '../constructs/cios-data-store.js';
+import { CiosNamespace } from '../constructs/cios-namespace.js';
+import { CiosService } from '../constructs/cios-service.js';
+import type { Caller } from '../constructs/service-common.js';
+import { backupImageFor, imageFor } from '../images.js';
+import { kubernetesProvider } from '../provider.js';
+import { quotaFor } from '../quota.js';
+
+export interface ClusterStackProps {
+  readonly platform: Platform;
+  readonly environment: Environment;
+  readonly cluster: Cluster;
+  /** Terraform stack name; also names its state (file, secret suffix or S3 key). */
+  readonly stackName: string;
+  /** @default undefined — images render as `<repository>:unreleased` and the policy flags them. */
+  readonly release?: Release;
+}
+
+function baseStack(scope: Construct, props: ClusterStackProps): TerraformStack {
+  const stack = new TerraformStack(scope, props.stackName);
+  const backend = backendAttributes(props.environment, props.stackName);
+  new SpecBackend(stack, backend.type, backend.attributes);
+  kubernetesProvider(stack, props.cluster);
+  return stack;
+}
+
+/** Namespaces of one environment: one per tier in use, ingress and monitoring. */
+export function addNamespaces(stack: Construct, platform: Platform, env: Environment): Map<string, ITerraformDependable> {
+  const created = new Map<string, ITerraformDependable>();
+  for (const tier of Tier.options) {
+    const services = platform.services.filter((s) => s.tier === tier);
+    if (services.length === 0) continue;
+    const name = namespaceFor(env, tier);
+    const ns = new CiosNamespace(stack, `namespace-${tier}`, { name, component: tier, quota: quotaFor(services, env) });
+    created.set(name, ns.namespace);
+  }
+  // The ingress controller binds low ports and monitoring runs node exporters with host access:
+  // they enforce `baseline`, audited and warned against `restricted`.
+  const ingress = ingressNamespaceFor(env);
+  created.set(ingress, new CiosNamespace(stack, 'namespace-ingress', { name: ingress, component: 'ingress', podSecurity: 'baseline' }).namespace);
+  const monitoring = monitoringNamespaceFor(env);
+  created.set(
+    monitoring,
+    new CiosNamespace(stack, 'namespace-monitoring', { name: monitoring, component: 'monitoring', podSecurity: 'baseline' }).namespace,
+  );
+  return created;
+}
+
+/** Services whose dependsOn names `service`: the only pods its NetworkPolicy admits. */
+export function callersOf(platform: Platform, env: Environment, service: Service): Caller[] {
+  return platform.services
+    .filter((s) => s.dependsOn.includes(service.name))
+    .map((s) => ({ name: s.name, namespace: namespaceFor(env, s.tier) }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+export function addServices(
+  stack: Construct,
+  props: ClusterStackProps,
+  namespaces?: ReadonlyMap<string, ITerraformDependable>,
+): (CiosService | CiosDataStore)[] {
+  const { platform, environment: env } = props;
+  return platform.services.map((service) => {
+    const namespace = namespaceFor(env, service.tier);
+    const image = imageFor(service, props.release);
+    const host = publicHostFor(env, service);
+    const ns = namespaces?.get(namespace);
+    const workloadProps = {
+      service,
+      environment: env,
+      namespace,
+      region: props.cluster.region,
+      image: image.ref,
+      version: image.version,
+      callers: callersOf(platform, env, service),
+      monitoringNamespace: monitoringNamespaceFor(env),
+      ingressNamespace: ingressNamespaceFor(env),
+      ...(host ? { host } : {}),
+      ...(ns ? { dependsOn: [ns] } : {}),
+    };
+    return service.workload === 'stateful'
+      ? new CiosDataStore(stack, service.name, {
+          ...workloadProps,
+          ...(service.backup ? { backupImage: backupImageFor(service.backup.image, props.release) } : {}),
+        })
+      : new CiosService(stack, service.name, workloadProps);
+  });
+}
+
+/** Namespaces, quotas, limit ranges and default-deny policies of one cluster. */
+export function platformStack(scope: Construct, props: ClusterStackProps): TerraformStack {
+  const stack = baseStack(scope, props);
+  addNamespaces(stack, props.platform, props.environment);
+  return stack;
+}
+
+/** Every service of the catalog on one cluster; apply after the platform stack. */
+export function servicesStack(scope: Construct, props: ClusterStackProps): TerraformStack {
+  const stack = baseStack(scope, props);
+  addServices(stack, props);
+  return stack;
+}
+
+/** A standby cluster in one stack (namespaces and services), with its own provider context. */
+export function standbyStack(scope: Construct, props: ClusterStackProps): TerraformStack {
+  const stack = baseStack(scope, props);
+  const namespaces = addNamespaces(stack, props.platform, props.environment);
+  addServices(stack, props, namespaces);
+  return stack;
+}

@@ -1,0 +1,90 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Platform, Release } from '@cios/platform-spec';
+import { terraformJsonText } from './normalize.js';
+import { PolicyError, checkPolicy } from './policy/run.js';
+import type { PolicyFinding, SuppressedFinding, Suppression } from './policy/types.js';
+import { renderStacks } from './render.js';
+import { renderSummary } from './summary.js';
+
+export interface SynthOptions {
+  readonly platform: Platform;
+  /** Name of an environment of `platform`. */
+  readonly environment: string;
+  /** Images to run; without one, images render as `<repository>:unreleased` (render mode, see CIOS-IMG-002). */
+  readonly release?: Release;
+  /** Where to write: `<outdir>/stacks/<stack>/cdk.tf.json` and `<outdir>/summary.md`. */
+  readonly outdir: string;
+  /** Accepted exceptions to policy rules, each with a rule, a resource and a reason. */
+  readonly suppressions?: readonly Suppression[];
+  /**
+   * Write `<outdir>/<stack>/cdk.tf.json` instead of `<outdir>/stacks/<stack>/…` (the Nx synth target's layout).
+   * @default false
+   */
+  readonly flat?: boolean;
+  /**
+   * Review output without a deployable release: image provenance findings (CIOS-IMG-002, CIOS-IMG-003)
+   * become warnings even in prod, and the summary is headed NOT DEPLOYABLE. The deployer never sets it.
+   * @default false
+   */
+  readonly preview?: boolean;
+}
+
+/** Rules about where images come from: the only ones a preview softens. */
+export const IMAGE_PROVENANCE_RULES: readonly string[] = ['CIOS-IMG-002', 'CIOS-IMG-003'];
+
+export interface SynthResult {
+  readonly stacks: { name: string; dir: string; file: string }[];
+  readonly summary: string;
+  /** Unsuppressed findings (warnings only: errors throw a PolicyError). */
+  readonly findings: PolicyFinding[];
+  readonly suppressed: SuppressedFinding[];
+}
+
+/** Writes through a temporary file and a rename, so readers never see half a file. */
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/**
+ * Synthesizes one environment to Terraform JSON and checks it against the policy; writes nothing
+ * when an error finding remains (throws PolicyError listing all of them).
+ */
+export function synthEnvironment(options: SynthOptions): SynthResult {
+  const env = options.platform.environments.find((e) => e.name === options.environment);
+  if (!env) {
+    throw new Error(
+      `unknown environment "${options.environment}"; the platform has: ${options.platform.environments.map((e) => e.name).join(', ')}`,
+    );
+  }
+  if (options.release && options.release.environment !== env.name) {
+    throw new Error(`the release is for environment "${options.release.environment}", not "${env.name}"`);
+  }
+  const rendered = renderStacks({ platform: options.platform, environment: env, ...(options.release ? { release: options.release } : {}) });
+  const checked = checkPolicy({ environment: env, stacks: rendered, ...(options.suppressions ? { suppressions: options.suppressions } : {}) });
+  const report = options.preview
+    ? {
+        ...checked,
+        findings: checked.findings.map((f) =>
+          IMAGE_PROVENANCE_RULES.includes(f.ruleId) ? { ...f, severity: 'warning' as const } : f,
+        ),
+      }
+    : checked;
+  if (report.findings.some((f) => f.severity === 'error')) throw new PolicyError(env.name, report.findings);
+
+  const summary =
+    (options.preview
+      ? '> NOT DEPLOYABLE: preview synth; image provenance findings are shown as warnings.\n\n'
+      : '') + renderSummary(options.platform, env, rendered, report, options.release);
+  const stacks = rendered.map((s) => {
+    const dir = options.flat ? join(options.outdir, s.name) : join(options.outdir, 'stacks', s.name);
+    const file = join(dir, 'cdk.tf.json');
+    writeAtomic(file, terraformJsonText(s.config));
+    return { name: s.name, dir, file };
+  });
+  writeAtomic(join(options.outdir, 'summary.md'), summary);
+  return { stacks, summary, findings: report.findings, suppressed: report.suppressed };
+}
