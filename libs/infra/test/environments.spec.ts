@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { platform as catalog } from '@cios/catalog';
+import { PolicyError, renderStacks, synthEnvironment } from '../src/index.js';
+import { digestRelease, envOf, smallPlatform } from './fixtures.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'cios-infra-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function filesUnder(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('the catalog per environment', () => {
+  it('dev: local backend with a relative path, one cluster, provider by kubeconfig variable and context', () => {
+    const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'dev') });
+    expect(stacks.map((s) => s.name)).toEqual(['platform', 'services']);
+    for (const s of stacks) {
+      expect(s.config.terraform?.backend).toEqual({ local: { path: `terraform.${s.name}.tfstate` } });
+      expect(s.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'cios-dev' }] });
+    }
+    const ns = stacks[0]!.config.resource?.['kubernetes_namespace_v1'] ?? {};
+    const names = Object.values(ns).map((n) => (n['metadata'] as { name: string }).name).sort();
+    expect(names).toEqual(['dev-ai', 'dev-core', 'dev-data', 'dev-edge', 'dev-monitoring', 'ingress-nginx']);
+  });
+
+  it('staging: kubernetes backend, one state secret per stack', () => {
+    const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'staging') });
+    expect(stacks[1]!.config.terraform?.backend).toEqual({
+      kubernetes: { secret_suffix: 'cios-staging-services', namespace: 'kube-system', config_context: 'cios-staging' },
+    });
+  });
+
+  it('prod: s3 backend in Canada with locking, Toronto primary and a Montreal standby stack with its own context', () => {
+    const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'prod') });
+    expect(stacks.map((s) => `${s.name}@${s.cluster}`)).toEqual(['platform@prod-toronto', 'services@prod-toronto', 'standby-prod-montreal@prod-montreal']);
+    expect(stacks[0]!.config.terraform?.backend).toEqual({
+      s3: { bucket: 'cios-terraform-state-ca', key: 'prod/platform.tfstate', region: 'ca-central-1', encrypt: true, use_lockfile: true },
+    });
+    const standby = stacks[2]!;
+    expect(standby.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'cios-prod-montreal' }] });
+    expect(JSON.stringify(standby.config)).toContain('"values":["canadaeast"]');
+    expect(Object.keys(standby.config.resource?.['kubernetes_namespace_v1'] ?? {})).toHaveLength(6);
+    expect(Object.keys(standby.config.resource?.['kubernetes_deployment_v1'] ?? {})).toHaveLength(17);
+  });
+
+  it('dev and staging synthesize without a release (render mode: warnings only), prod refuses without one', () => {
+    for (const env of ['dev', 'staging']) {
+      const result = synthEnvironment({ platform: catalog, environment: env, outdir: join(tmp, env) });
+      expect(result.findings.every((f) => f.severity === 'warning' && f.ruleId === 'CIOS-IMG-002')).toBe(true);
+      expect(result.stacks.map((s) => relative(tmp, s.file))).toEqual([
+        `${env}/stacks/platform/cdk.tf.json`,
+        `${env}/stacks/services/cdk.tf.json`,
+      ]);
+      expect(readFileSync(join(tmp, env, 'summary.md'), 'utf8')).toContain('| api-gateway |');
+    }
+    let error: unknown;
+    try {
+      synthEnvironment({ platform: catalog, environment: 'prod', outdir: join(tmp, 'prod-refused') });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as PolicyError).findings.some((f) => f.ruleId === 'CIOS-IMG-002' && f.severity === 'error')).toBe(true);
+    expect(() => statSync(join(tmp, 'prod-refused'))).toThrow();
+  });
+
+  it('prod with a digest-pinned release passes every rule', () => {
+    const release = digestRelease(catalog);
+    release.images['backup-tools'] = `ghcr.io/cios/backup-tools:1.4.0@sha256:${'b'.repeat(64)}`;
+    const result = synthEnvironment({ platform: catalog, environment: 'prod', release, outdir: join(tmp, 'prod') });
+    expect(result.findings).toEqual([]);
+    expect(result.summary).toContain('api.cios.ca');
+    expect(readFileSync(result.stacks[1]!.file, 'utf8')).toContain(`ghcr.io/cios/case-service:1.2.3@sha256:${'a'.repeat(64)}`);
+  });
+
+  it('prod with tag-only images fails, naming each service', () => {
+    const p = smallPlatform();
+    expect(() => synthEnvironment({ platform: p, environment: 'prod', release: digestRelease(p, 'prod', false), outdir: join(tmp, 'x') })).toThrow(
+      /CIOS-IMG-003 Deployment\/prod-core\/api: container api: "ghcr.io\/test\/api:1.2.3" has no digest/,
+    );
+  });
+
+  it('is deterministic: two synths give byte-identical files with no absolute paths or cdktf metadata', () => {
+    const a = join(tmp, 'det-a');
+    const b = join(tmp, 'det-b');
+    synthEnvironment({ platform: catalog, environment: 'dev', outdir: a });
+    synthEnvironment({ platform: catalog, environment: 'dev', outdir: b });
+    const filesA = filesUnder(a);
+    expect(Object.keys(filesA).sort()).toEqual(['stacks/platform/cdk.tf.json', 'stacks/services/cdk.tf.json', 'summary.md']);
+    expect(filesUnder(b)).toEqual(filesA);
+    for (const text of Object.values(filesA)) {
+      expect(text).not.toContain(tmp);
+      expect(text).not.toContain(process.cwd());
+      expect(text).not.toContain('"//"');
+      expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    }
+  });
+
+  it('never writes secret values: only secret names and keys appear', () => {
+    const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'prod') });
+    const text = JSON.stringify(stacks);
+    expect(text).not.toMatch(/"name":"[A-Z_]*(PASSWORD|TOKEN|API_KEY)","value":/);
+    expect(text).toContain('"secret_key_ref":{"key":"password","name":"postgres-superuser","optional":false}');
+  });
+});
