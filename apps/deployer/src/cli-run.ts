@@ -10,7 +10,7 @@ import { KbInvalidError, KbStore } from './kb-store.js';
 import { createProgress } from './progress.js';
 import { Redactor } from './redact.js';
 import { InputError, parseJsonFile } from './release-input.js';
-import { PolicyRefusal, type Renderer, withStacksDir } from './render.js';
+import { PolicyRefusal, type Renderer, formatFindingLine, withStacksDir } from './render.js';
 import { findExecutable, formatPlanSummary } from './terraform.js';
 
 export interface CliIo {
@@ -116,7 +116,12 @@ async function defaultRenderer(): Promise<Renderer> {
   return platformRenderer;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export interface CliDeps {
+  /** Replaces @cios/infra + @cios/monitoring rendering (tests; the CLI never sets it). */
+  readonly renderer?: Renderer;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps = {}): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
     io.stdout.write(HELP);
@@ -161,7 +166,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const tfBin = (values['terraform-bin'] as string | undefined) ?? 'terraform';
     const terraformBin = findExecutable(tfBin);
     if (values['terraform-bin'] && !terraformBin) throw new InputError(`--terraform-bin ${tfBin}: not an executable file`);
-    const base = await (command === 'plan' || command === 'apply' ? defaultRenderer() : Promise.resolve(undefined));
+    const base = deps.renderer ?? (await (command === 'plan' || command === 'apply' ? defaultRenderer() : Promise.resolve(undefined)));
     const stacksDir = values['stacks-dir'] as string | undefined;
     const renderer: Renderer | undefined = base && stacksDir ? withStacksDir(stacksDir, base) : base;
     const leaseSeconds = intOption(values['lease-seconds'] as string | undefined, 'lease-seconds');
@@ -292,7 +297,7 @@ function formatPlan(r: PlanReport): string {
   }
   if (r.findings.length > 0) {
     lines.push('', 'Policy findings:');
-    for (const f of r.findings) lines.push(`  ${f.severity}: ${f.message}`);
+    for (const f of r.findings) lines.push(`  ${formatFindingLine(f)}`);
   }
   lines.push('', 'Gates:');
   for (const g of r.gates) lines.push(`  ${g.status.padEnd(7)} ${g.name}: ${g.details ?? ''}`);

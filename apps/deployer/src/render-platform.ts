@@ -2,13 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthEnvironment } from '@cios/infra';
+import { PolicyError, synthEnvironment } from '@cios/infra';
 import { generateMonitoring } from '@cios/monitoring';
 import { PolicyRefusal, type PolicyFindingView, type Renderer } from './render.js';
-
-function isPolicyError(error: unknown): error is Error & { findings: PolicyFindingView[] } {
-  return error instanceof Error && Array.isArray((error as { findings?: unknown }).findings);
-}
 
 export const platformRenderer: Renderer = {
   async stacks({ platform, env, release }) {
@@ -20,7 +16,7 @@ export const platformRenderer: Renderer = {
       for (const s of result.stacks) stacks[s.name] = fs.readFileSync(s.file, 'utf8');
       return { stacks, findings: result.findings as readonly PolicyFindingView[] };
     } catch (error) {
-      if (isPolicyError(error)) throw new PolicyRefusal(error.findings.filter((f) => f.severity === 'error'));
+      if (error instanceof PolicyError) throw new PolicyRefusal(error.findings.filter((f) => f.severity === 'error'));
       throw error;
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });

@@ -35,9 +35,16 @@ export async function render(renderer: Renderer, input: RenderInput): Promise<Re
 /** A release's policy errors: the deploy cannot go on, and the findings say why. */
 export class PolicyRefusal extends Error {
   constructor(readonly findings: readonly PolicyFindingView[]) {
-    super(`policy check failed:\n${findings.map((f) => `  - ${f.severity}: ${f.message}`).join('\n')}`);
+    super(`policy check failed:\n${findings.map((f) => `  - ${formatFindingLine(f)}`).join('\n')}`);
     this.name = 'PolicyRefusal';
   }
+}
+
+export function formatFindingLine(f: PolicyFindingView): string {
+  const id = typeof f['ruleId'] === 'string' ? ` ${f['ruleId']}` : '';
+  const where = typeof f['resource'] === 'string' ? ` ${f['resource']}` : '';
+  const fix = typeof f['fix'] === 'string' ? ` (fix: ${f['fix']})` : '';
+  return `${f.severity}${id}${where}: ${f.message}${fix}`;
 }
 
 /** Reads `<dir>/<stack>/cdk.tf.json` (or `<dir>/stacks/<stack>/cdk.tf.json`), stacks sorted by name. */
