@@ -1,6 +1,6 @@
 /**
  * Durable atomic replacement of a file: write a temporary file in the same directory,
- * fsync it, keep the previous version as `<file>.bak` (a hard link, no copy), rename the
+ * fdatasync it, keep the previous version as `<file>.bak` (a hard link, no copy), rename the
  * temporary file over the original, fsync the directory. A crash at any instant leaves
  * either the old or the new content at `file`, never a torn one.
  */
@@ -68,7 +68,7 @@ export function atomicWriteFile(file: string, data: string | Uint8Array, options
       const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
       let written = 0;
       while (written < buffer.length) written += fs.writeSync(fd, buffer, written, buffer.length - written);
-      fs.fsyncSync(fd);
+      fs.fdatasyncSync(fd); // data + size of a new file; the rename is made durable by the directory fsync
     } finally {
       fs.closeSync(fd);
     }

@@ -24,12 +24,16 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /** Decode bytes as UTF-8 text, refusing binary content. */
 export function decodeText(bytes: Uint8Array, file?: string): string {
-  let text: string;
-  try {
-    text = decoder.decode(bytes);
-  } catch {
-    throw new KbError('invalid', inFile(file, 'not UTF-8 text (binary or corrupted content); restore it from the .bak copy'), { file });
+  // Fast path: Node's decoder replaces invalid sequences with U+FFFD; only then check strictly.
+  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  if (text.includes('\uFFFD')) {
+    try {
+      text = decoder.decode(bytes);
+    } catch {
+      throw new KbError('invalid', inFile(file, 'not UTF-8 text (binary or corrupted content); restore it from the .bak copy'), { file });
+    }
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte order mark
   const nul = text.indexOf('\u0000');
   if (nul !== -1) {
     const { line, column } = lineColumn(text, nul);

@@ -104,7 +104,7 @@ export function readKbText(file: string, options: ReadOptions = {}): { text: str
 /** Read, parse and validate a KB file. */
 export function loadKb(file: string, options: ReadOptions = {}): LoadedKb {
   const { text, mode } = readKbText(file, options);
-  if (text.trim() === '') throw new KbError('invalid', inFile(file, 'file is empty'), { file });
+  if (!/\S/.test(text)) throw new KbError('invalid', inFile(file, 'file is empty'), { file });
   const value = parseKbJson(text, { file });
   return { file, kb: assertKnowledgeBase(value, file), text, mode };
 }

@@ -41,6 +41,8 @@ export interface LockOptions {
 const HOST = os.hostname();
 const OWNER_FILE = 'owner.json';
 const GUARD_STALE_MS = 5_000;
+/** Waiters retry after ~1 ms, growing to this cap (jittered): short waits keep the lock busy under contention. */
+const MAX_BACKOFF_MS = Number(process.env['CIOS_KB_LOCK_MAX_BACKOFF_MS']) || 8;
 
 export function lockPathFor(file: string): string {
   return `${file}.lock`;
@@ -274,7 +276,7 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
         throw new KbError('lock_timeout', `${file}: lock not obtained within ${timeoutMs} ms; held by ${describeOwner(holder)}`, { file });
       }
       await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(0, deadline - Date.now())));
-      delay = Math.min(delay * 1.5, 20);
+      delay = Math.min(delay * 1.3, MAX_BACKOFF_MS);
     }
   } finally {
     rmQuiet(tmp);

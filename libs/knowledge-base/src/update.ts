@@ -4,8 +4,9 @@
 import { KbError } from './errors.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { atomicWriteFile } from './atomic-write.js';
-import { loadKb, resolveKbPath, serializeKb, type LocateOptions, type ReadOptions } from './load.js';
+import { readKbText, resolveKbPath, serializeKb, type LocateOptions, type ReadOptions } from './load.js';
 import type { KnowledgeBase } from './schema.js';
+import { parseKbJson } from './json.js';
 import { problemsError, problemsOf } from './validate.js';
 
 export interface UpdateOptions extends LocateOptions, ReadOptions, LockOptions {
@@ -75,8 +76,17 @@ export async function update<T>(
   const clock = options.now ?? (() => new Date());
   const lock = await acquireLock(file, options);
   try {
-    const loaded = loadKb(file, options);
-    const revision = revisionOf(loaded.kb);
+    // Read and parse under the lock. The shape is validated once, on the result of the change;
+    // the file as read is only validated when that fails (to tell "already invalid" from "change rejected").
+    const { text, mode } = readKbText(file, options);
+    if (!/\S/.test(text)) throw new KbError('invalid', `${file}: file is empty`, { file });
+    const kb = parseKbJson(text, { file }) as KnowledgeBase;
+    const invalidAsRead = (): KbError | undefined => {
+      const problems = problemsOf(parseKbJson(text, { file }));
+      return problems.length > 0 ? problemsError(file, problems) : undefined;
+    };
+    if (kb === null || typeof kb !== 'object' || Array.isArray(kb)) throw invalidAsRead() ?? new KbError('invalid', `${file}: not a JSON object`, { file });
+    const revision = revisionOf(kb);
     if (options.expectRevision !== undefined && options.expectRevision !== revision) {
       throw new KbError('stale_revision', `${file}: revision is ${revision}, not ${options.expectRevision}: the KB changed since you read it; re-read and retry`, {
         file,
@@ -91,12 +101,22 @@ export async function update<T>(
         skip = true;
       },
     };
-    const value = await change(loaded.kb, ctx);
-    if (skip) return { file, value, revision, written: false };
-    const next = stamp(loaded.kb, revision + 1, ctx.now());
+    let value: T;
+    try {
+      value = await change(kb, ctx);
+    } catch (error) {
+      // A change may trip over a malformed file: report the file's problems first.
+      throw invalidAsRead() ?? error;
+    }
+    if (skip) {
+      const invalid = invalidAsRead();
+      if (invalid) throw invalid;
+      return { file, value, revision, written: false };
+    }
+    const next = stamp(kb, revision + 1, ctx.now());
     const problems = problemsOf(next);
-    if (problems.length > 0) throw problemsError(file, problems, 'change rejected, it would make the KB invalid');
-    atomicWriteFile(file, serializeKb(next), { mode: loaded.mode, beforeCommit: () => lock.assertHeld(file) });
+    if (problems.length > 0) throw invalidAsRead() ?? problemsError(file, problems, 'change rejected, it would make the KB invalid');
+    atomicWriteFile(file, serializeKb(next), { mode, beforeCommit: () => lock.assertHeld(file) });
     return { file, value, revision: revision + 1, written: true };
   } catch (error) {
     // Refusals raised by mutations do not know the file: name it.

@@ -1,10 +1,14 @@
 /** Shape validation (zod) + integrity checks, with messages that name the JSON path. */
 import type { z } from 'zod';
 import { KbError, inFile } from './errors.js';
+import { compileFastCheck } from './fast-check.js';
 import { checkIntegrity } from './integrity.js';
 import { knowledgeBaseSchema, type KnowledgeBase } from './schema.js';
 
 const MAX_REPORTED = 8;
+
+/** Yes/no pre-check compiled from the zod schema; zod runs only when it says no (to name the problems). */
+const fastCheck = compileFastCheck(knowledgeBaseSchema);
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
@@ -56,8 +60,8 @@ export function problemsOf(value: unknown): string[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return [`(root): expected a JSON object, got ${describeValue(value)}`];
   }
-  const result = knowledgeBaseSchema.safeParse(value);
-  if (!result.success) {
+  const result = fastCheck?.(value) ? undefined : knowledgeBaseSchema.safeParse(value);
+  if (result && !result.success) {
     return result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue, value)}`);
   }
   return checkIntegrity(value as KnowledgeBase);

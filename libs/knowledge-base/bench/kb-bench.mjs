@@ -1,0 +1,108 @@
+// Benchmarks of @cios/knowledge-base (run after the build): prints figures, asserts nothing.
+//   node bench/kb-bench.mjs
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadKb, parseKbJson, problemsOf, readKbText, serializeKb } from '../dist/index.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const fixture = JSON.parse(fs.readFileSync(path.join(here, '..', 'test', 'fixtures', 'sample-kb.json'), 'utf8'));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-kb-bench-'));
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function time(fn, runs) {
+  const out = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    out.push(performance.now() - t0);
+  }
+  return median(out);
+}
+
+// ---- 1. Load and validate a ~10 MB KB (20,000 deployment records) ----
+{
+  const kb = structuredClone(fixture);
+  kb.deployments = Array.from({ length: 20_000 }, (_, i) => ({
+    id: `DEPLOY_${String(i + 1).padStart(5, '0')}`,
+    environment: ['dev', 'staging', 'prod'][i % 3],
+    release_id: `rel-2025.11.${i}`,
+    commit: `c0ffee${i.toString(16).padStart(34, '0')}`,
+    deployed_by: 'DevOps Agent',
+    task_id: `ASSIGN_${String((i % 900) + 1).padStart(3, '0')}`,
+    status: ['succeeded', 'failed', 'rolled_back', 'aborted', 'succeeded'][i % 5],
+    plan_summary: `update ${i % 7} services; migrate schema v${i % 40}`,
+    gates: [{ name: 'smoke', status: i % 5 === 1 ? 'failed' : 'passed' }],
+    started_at: `2025-11-${String((i % 28) + 1).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:00.000Z`,
+    finished_at: `2025-11-${String((i % 28) + 1).padStart(2, '0')}T10:${String(i % 60).padStart(2, '0')}:42.000Z`,
+    duration_ms: 42_000,
+    approval_id: i % 3 === 2 ? `APPROVAL_${String(i).padStart(5, '0')}` : null,
+    rollback_ref: i % 5 === 2 ? `DEPLOY_${String(i).padStart(5, '0')}` : null,
+    evidence_ref: `s3://cios-evidence/deploy/${i}/report.json`,
+    notes: null,
+  }));
+  const file = path.join(dir, 'big.json');
+  fs.writeFileSync(file, serializeKb(kb));
+  const size = fs.statSync(file).size;
+  const text = fs.readFileSync(file, 'utf8');
+  for (let i = 0; i < 3; i++) loadKb(file); // warm up
+  const bare = time(() => JSON.parse(fs.readFileSync(file, 'utf8')), 15);
+  const full = time(() => loadKb(file), 15);
+  const parseOnly = time(() => parseKbJson(text), 15);
+  const validateOnly = time(() => problemsOf(JSON.parse(text)), 15) - time(() => JSON.parse(text), 15);
+  const readOnly = time(() => readKbText(file), 15);
+  console.log(`load+validate ${(size / 1024 / 1024).toFixed(1)} MB KB (20,000 deployment records):`);
+  console.log(`  bare readFileSync+JSON.parse: ${bare.toFixed(1)} ms (median of 15)`);
+  console.log(`  loadKb (size check, UTF-8 check, parse, structure walk, zod schema, integrity): ${full.toFixed(1)} ms — ${(full / bare).toFixed(2)}× bare`);
+  console.log(`    of which: read+decode ${readOnly.toFixed(1)} ms, parse+structure ${parseOnly.toFixed(1)} ms, schema+integrity ~${validateOnly.toFixed(1)} ms`);
+}
+
+// ---- 2. 8 writer processes on one ~100 KB KB ----
+{
+  const kb = structuredClone(fixture);
+  const agents = ['Backend API Agent', 'Frontend Agent', 'QA Agent', 'DevOps Agent'];
+  for (let i = 6; kb && serializeKb(kb).length < 100 * 1024; i++) {
+    kb.agent_coordination.active_assignments.push({
+      id: `ASSIGN_${String(i).padStart(3, '0')}`,
+      assigned_by: 'Product Manager/CTO Agent',
+      assigned_to: agents[i % 4],
+      task: `Task ${i}: implement and test a feature of the immigration workflow`,
+      priority: `P${i % 3}`,
+      status: 'assigned',
+      assigned_at: '2025-11-20T10:00:00',
+      description: 'Implement the feature, write tests, update docs. '.repeat(3),
+      dependencies: [],
+      waiting_for: null,
+    });
+  }
+  const file = path.join(dir, '.ai-knowledge-base.json');
+  fs.writeFileSync(file, serializeKb(kb));
+  const size = fs.statSync(file).size;
+  const procs = 8;
+  const each = Number(process.env.KB_BENCH_CHANGES ?? 150);
+  const children = Array.from({ length: procs }, (_, p) => spawn(process.execPath, [path.join(here, 'bench-writer.mjs'), file, `w${p}`, String(each)], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const lines = children.map((c) => {
+    let buf = '';
+    const waiters = [];
+    c.stdout.on('data', (d) => {
+      buf += d.toString();
+      for (const w of [...waiters]) if (buf.includes(w.word)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(buf));
+    });
+    return (word) => new Promise((resolve) => (buf.includes(word) ? resolve(buf) : waiters.push({ word, resolve })));
+  });
+  await Promise.all(lines.map((l) => l('READY')));
+  const t0 = performance.now();
+  for (const c of children) c.stdin.write('GO\n');
+  await Promise.all(lines.map((l) => l('DONE')));
+  const elapsed = (performance.now() - t0) / 1000;
+  const after = loadKb(file).kb;
+  const items = after.bench_items ?? [];
+  const expected = procs * each;
+  const lost = expected - new Set(items).size;
+  console.log(`8 writer processes on one ${(size / 1024).toFixed(0)} KB KB (lock, re-read, validate, durable atomic write, .bak):`);
+  console.log(`  ${expected} changes in ${elapsed.toFixed(2)} s = ${(expected / elapsed).toFixed(0)} committed changes/s; lost: ${lost}; final revision ${after.revision}; file valid`);
+}
+
+fs.rmSync(dir, { recursive: true, force: true });
