@@ -88,7 +88,11 @@ function time(fn, runs) {
     const waiters = [];
     c.stdout.on('data', (d) => {
       buf += d.toString();
-      for (const w of [...waiters]) if (buf.includes(w.word)) (waiters.splice(waiters.indexOf(w), 1), w.resolve(buf));
+      for (const w of [...waiters]) {
+        if (!buf.includes(w.word)) continue;
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(buf);
+      }
     });
     return (word) => new Promise((resolve) => (buf.includes(word) ? resolve(buf) : waiters.push({ word, resolve })));
   });

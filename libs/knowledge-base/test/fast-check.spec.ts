@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+/* eslint-disable @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON */
 import { describe, expect, it } from 'vitest';
 import { compileFastCheck } from '../src/fast-check.js';
 import { knowledgeBaseSchema } from '../src/index.js';

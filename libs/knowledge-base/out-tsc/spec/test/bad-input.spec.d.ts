@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=bad-input.spec.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=cli.spec.d.ts.map

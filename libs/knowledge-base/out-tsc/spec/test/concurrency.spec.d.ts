@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=concurrency.spec.d.ts.map

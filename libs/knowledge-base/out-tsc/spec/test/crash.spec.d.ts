@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=crash.spec.d.ts.map

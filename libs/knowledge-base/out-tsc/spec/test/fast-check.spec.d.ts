@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=fast-check.spec.d.ts.map

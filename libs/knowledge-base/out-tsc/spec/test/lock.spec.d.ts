@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=lock.spec.d.ts.map

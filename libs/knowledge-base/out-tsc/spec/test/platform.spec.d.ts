@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=platform.spec.d.ts.map

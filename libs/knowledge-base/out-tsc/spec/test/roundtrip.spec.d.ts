@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=roundtrip.spec.d.ts.map

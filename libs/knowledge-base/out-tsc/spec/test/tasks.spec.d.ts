@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=tasks.spec.d.ts.map
