@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=lint-rules.spec.d.ts.map

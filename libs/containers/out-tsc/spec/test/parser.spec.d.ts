@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=parser.spec.d.ts.map

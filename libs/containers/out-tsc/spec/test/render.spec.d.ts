@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=render.spec.d.ts.map
