@@ -7,6 +7,7 @@ import { Deployer, type DeployReport, type PlanReport } from './deployer.js';
 import { Refusal } from './errors.js';
 import { parseTestReport, type TestReport } from './gates.js';
 import { KbInvalidError, KbStore } from './kb-store.js';
+import type { KbDeployment } from './kb-view.js';
 import { createProgress } from './progress.js';
 import { Redactor } from './redact.js';
 import { InputError, parseJsonFile } from './release-input.js';
@@ -221,7 +222,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       }
       case 'abort': {
         const result = await deployer.abort((values['reason'] as string | undefined) ?? 'aborted by operator');
-        out(json ? `${JSON.stringify(result, null, 2)}\n` : 'deploymentId' in result ? formatDeploy(result) : `${result.id}: ${result.status}${result.notes ? ` (${result.notes})` : ''}\n`);
+        out(json ? `${JSON.stringify(result, null, 2)}\n` : isDeployReport(result) ? formatDeploy(result) : `${result.id}: ${result.status}${result.notes ? ` (${result.notes})` : ''}\n`);
         return 0;
       }
       case 'status': {
@@ -246,6 +247,10 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
   } catch (error) {
     return reportError(error, command, io, redactor);
   }
+}
+
+function isDeployReport(x: DeployReport | KbDeployment): x is DeployReport {
+  return 'deploymentId' in x;
 }
 
 function readTestReport(file: string | undefined): TestReport | undefined {

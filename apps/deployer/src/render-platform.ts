@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PolicyError, synthEnvironment } from '@cios/infra';
 import { generateMonitoring } from '@cios/monitoring';
-import { PolicyRefusal, type PolicyFindingView, type Renderer } from './render.js';
+import { PolicyRefusal, type Renderer } from './render.js';
 
 export const platformRenderer: Renderer = {
   async stacks({ platform, env, release }) {
@@ -14,7 +14,7 @@ export const platformRenderer: Renderer = {
       const result = synthEnvironment({ platform, environment: env.name, release, outdir });
       const stacks: Record<string, string> = {};
       for (const s of result.stacks) stacks[s.name] = fs.readFileSync(s.file, 'utf8');
-      return { stacks, findings: result.findings as readonly PolicyFindingView[] };
+      return { stacks, findings: result.findings };
     } catch (error) {
       if (error instanceof PolicyError) throw new PolicyRefusal(error.findings.filter((f) => f.severity === 'error'));
       throw error;

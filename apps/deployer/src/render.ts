@@ -2,10 +2,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Environment, Platform, Release } from '@cios/platform-spec';
 
+/** What the deployer shows of an @cios/infra policy finding. */
 export interface PolicyFindingView {
   readonly severity: string;
   readonly message: string;
-  readonly [k: string]: unknown;
+  readonly ruleId?: string;
+  readonly resource?: string;
+  readonly fix?: string;
 }
 
 export interface RenderOutput {
@@ -41,9 +44,9 @@ export class PolicyRefusal extends Error {
 }
 
 export function formatFindingLine(f: PolicyFindingView): string {
-  const id = typeof f['ruleId'] === 'string' ? ` ${f['ruleId']}` : '';
-  const where = typeof f['resource'] === 'string' ? ` ${f['resource']}` : '';
-  const fix = typeof f['fix'] === 'string' ? ` (fix: ${f['fix']})` : '';
+  const id = f.ruleId ? ` ${f.ruleId}` : '';
+  const where = f.resource ? ` ${f.resource}` : '';
+  const fix = f.fix ? ` (fix: ${f.fix})` : '';
   return `${f.severity}${id}${where}: ${f.message}${fix}`;
 }
 

@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../src/terraform.js';
-import { testDeps } from './helpers/deps.js';
 import { FakeService } from './helpers/metrics-server.js';
 import { PROMETHEUS_BIN, TestPrometheus } from './helpers/prometheus.js';
 import { Fixture, NAMESPACE, SERVICE, baseKb, cli } from './helpers/fixture.js';
@@ -50,7 +49,7 @@ function args(extra: string[] = [], env = 'itest'): string[] {
 
 /** Release v1 deployed as the first deploy: the rollback target of every later test. */
 async function firstDeploy(): Promise<void> {
-  const r = await cli(['apply', ...args(['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])], testDeps);
+  const r = await cli(['apply', ...args(['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])]);
   expect(r.stderr).not.toContain('failed:');
   expect(r.code, r.stderr).toBe(0);
   expect(fx.deployed()).toBe('v1');
@@ -68,7 +67,7 @@ describe('cios-deploy apply', () => {
     fx = new Fixture(TIMING);
     fx.writeKb(baseKb([C1, C2]));
     await firstDeploy();
-    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } }), '--task', 'TASK_DEPLOY_1'])], testDeps);
+    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } }), '--task', 'TASK_DEPLOY_1'])]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('succeeded');
     expect(fx.deployed()).toBe('v2');
@@ -91,7 +90,7 @@ describe('cios-deploy apply', () => {
     // The evidence log holds every check of every round.
     const evidence = fs.readFileSync(path.resolve(d?.evidence_ref as string), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; verdict?: string });
     expect(evidence.filter((e) => e.type === 'check').length).toBeGreaterThanOrEqual(3 * 3);
-    const history = await cli(['history', ...args(['--json'])], testDeps);
+    const history = await cli(['history', ...args(['--json'])]);
     expect(JSON.parse(history.stdout)).toHaveLength(2);
   });
 
@@ -100,7 +99,7 @@ describe('cios-deploy apply', () => {
     fx.writeKb(baseKb([C1, C2]));
     await firstDeploy();
     const bad = fx.stacks({ app: { web: { run: 'echo boom >&2; exit 3', input: 'v2-broken' } } });
-    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', bad, '--task', 'TASK_DEPLOY_1'])], testDeps);
+    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', bad, '--task', 'TASK_DEPLOY_1'])]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('rolled_back');
     const d = fx.readKb().deployments?.at(-1);
@@ -115,7 +114,7 @@ describe('cios-deploy apply', () => {
     await firstDeploy();
     service.errorRatio = 0.5;
     await waitForErrorRatio(0.3);
-    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } })])], testDeps);
+    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } })])]);
     expect(r.code).toBe(1);
     const d = fx.readKb().deployments?.at(-1);
     expect(d?.status).toBe('rolled_back');
@@ -127,7 +126,7 @@ describe('cios-deploy apply', () => {
     expect(errorRatio?.query).toContain('http_requests_total');
     expect(errorRatio?.threshold).toBeCloseTo(0.01);
     expect(errorRatio?.value).toBeGreaterThan(0.01);
-    const history = await cli(['history', ...args()], testDeps);
+    const history = await cli(['history', ...args()]);
     expect(history.stdout).toContain(`error_ratio:${SERVICE}: fail`);
   });
 
@@ -137,7 +136,7 @@ describe('cios-deploy apply', () => {
     await firstDeploy();
     service.rps = 0;
     await prometheus.waitFor(`sum(increase(http_requests_total{service="${SERVICE}"}[4s]))`, (v) => v === 0);
-    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } })])], testDeps);
+    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } })])]);
     expect(r.code, r.stderr).toBe(0);
     const d = fx.readKb().deployments?.at(-1);
     expect(d?.status).toBe('succeeded');
@@ -154,12 +153,12 @@ describe('cios-deploy apply', () => {
       app: { web: fx.web('v2'), extra: { run: `touch ${fx.marker('extra')}`, onDestroy: `rm -f ${fx.marker('extra')}` } },
       worker: { job: { run: `touch ${fx.marker('worker')}`, onDestroy: `rm -f ${fx.marker('worker')}` } },
     });
-    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', v2])], testDeps);
+    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', v2])]);
     expect(r.code, r.stderr).toBe(0);
     expect(fs.existsSync(fx.marker('extra'))).toBe(true);
     expect(fs.existsSync(fx.marker('worker'))).toBe(true);
     expect(fx.stateResources('app')).toEqual(['terraform_data.extra', 'terraform_data.web']);
-    const rb = await cli(['rollback', ...args(['--reason', 'customer-facing regression'])], testDeps);
+    const rb = await cli(['rollback', ...args(['--reason', 'customer-facing regression'])]);
     expect(rb.code, rb.stderr).toBe(0);
     expect(fx.deployed()).toBe('v1');
     // Terraform skips destroy provisioners of resources removed from the config: the state is the proof.

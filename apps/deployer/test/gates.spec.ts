@@ -1,0 +1,181 @@
+/**
+ * Refusals and records: the rules that stop a deploy, with real Terraform. Prometheus is
+ * deliberately unreachable here, so analysis is inconclusive and never the reason for an outcome.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fixture, baseKb, cli } from './helpers/fixture.js';
+
+const TIMING = { intervalSeconds: 1, bakeSeconds: 2, failuresAllowed: 1, minRequests: 5 };
+const C1 = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
+const C2 = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
+const C3 = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
+const DEAD_PROMETHEUS = 'http://127.0.0.1:9';
+
+let fx: Fixture;
+afterEach(() => fx?.cleanup());
+
+function args(env = 'itest', extra: string[] = []): string[] {
+  return [...fx.args(env), '--prometheus-url', DEAD_PROMETHEUS, ...extra];
+}
+
+function prodKb(commits: string[], approvals: unknown[] = []): Record<string, unknown> {
+  const kb = baseKb(commits, { approvals });
+  (kb['agent_coordination'] as { active_assignments: { task: string }[] }).active_assignments.push({
+    id: 'TASK_PROD_1',
+    assigned_by: 'Product Manager/CTO Agent',
+    assigned_to: 'DevOps Agent',
+    task: 'Deploy web to itest-prod',
+    status: 'assigned',
+  } as never);
+  return kb;
+}
+
+describe('gates', () => {
+  it('refuses prod without an approval, saying who must approve what', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(prodKb([C1]));
+    const stacks = fx.stacks({ app: { web: fx.web('v1') } });
+    const r = await cli(['apply', ...args('itest-prod', ['--release', fx.release('1.0.0', C1, 'itest-prod'), '--stacks-dir', stacks, '--first-deploy', '--task', 'TASK_PROD_1'])]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused: itest-prod needs approval from Product Manager\/CTO Agent for release \w+ \(release hash \w+, plan hash \w+\)/);
+    expect(fx.deployed()).toBeUndefined();
+    expect(fx.readKb().deployments ?? []).toEqual([]);
+    expect(fx.readKb().agent_coordination?.coordination_log?.at(-1)?.event).toBe('deployment_refused');
+  });
+
+  it('accepts an approval bound to the release and plan, and voids it for a new commit', async () => {
+    fx = new Fixture(TIMING);
+    const stacks = fx.stacks({ app: { web: fx.web('v1') } });
+    const release1 = fx.release('1.0.0', C1, 'itest-prod');
+    fx.writeKb(prodKb([C1, C2]));
+    const plan = await cli(['plan', ...args('itest-prod', ['--release', release1, '--stacks-dir', stacks, '--json', '--task', 'TASK_PROD_1'])]);
+    expect(plan.code, plan.stderr).toBe(0);
+    const p = JSON.parse(plan.stdout) as { releaseId: string; releaseHash: string; planHash: string; gates: { name: string; status: string }[] };
+    expect(p.gates.find((g) => g.name === 'approval')?.status).toBe('failed');
+    const approval = {
+      id: 'APPROVAL_001',
+      environment: 'itest-prod',
+      release_id: p.releaseId,
+      release_hash: p.releaseHash,
+      plan_hash: p.planHash,
+      requested_by: 'DevOps Agent',
+      requested_at: '2026-01-01T00:00:00Z',
+      status: 'approved',
+      approved_by: 'Product Manager/CTO Agent',
+      approved_at: '2026-01-01T00:05:00Z',
+    };
+    // The requester approving their own release does not count.
+    fx.writeKb(prodKb([C1, C2], [{ ...approval, approved_by: 'DevOps Agent' }]));
+    const self = await cli(['apply', ...args('itest-prod', ['--release', release1, '--stacks-dir', stacks, '--first-deploy', '--task', 'TASK_PROD_1'])]);
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('the requester cannot approve their own release');
+
+    fx.writeKb(prodKb([C1, C2], [approval]));
+    const ok = await cli(['apply', ...args('itest-prod', ['--release', release1, '--stacks-dir', stacks, '--first-deploy', '--task', 'TASK_PROD_1'])]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(fx.readKb().deployments?.at(-1)).toMatchObject({ status: 'succeeded', approval_id: 'APPROVAL_001' });
+
+    // Same images, new commit: the approval no longer covers it.
+    const release2 = fx.release('1.0.0', C2, 'itest-prod');
+    const voided = await cli(['apply', ...args('itest-prod', ['--release', release2, '--stacks-dir', stacks, '--task', 'GH-6'])]);
+    expect(voided.code).toBe(1);
+    expect(voided.stderr).toContain('approval APPROVAL_001 is void: the release changed (new commit or images)');
+  });
+
+  it('refuses when the tests for the commit are red or missing', async () => {
+    fx = new Fixture(TIMING);
+    const kb = baseKb([]);
+    (kb['test_results'] as { recent_runs: unknown[] }).recent_runs.push({ timestamp: '2026-01-01T00:00:00Z', tests_run: 10, passed: 9, failed: 1, commit: C2, source: 'ci' });
+    fx.writeKb(kb);
+    const stacks = fx.stacks({ app: { web: fx.web('v1') } });
+    const red = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C2), '--stacks-dir', stacks, '--first-deploy'])]);
+    expect(red.code).toBe(1);
+    expect(red.stderr).toContain(`tests for commit ${C2.slice(0, 12)} are red: 1 failed`);
+    const missing = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C3), '--stacks-dir', stacks, '--first-deploy'])]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`no green test results recorded for commit ${C3.slice(0, 12)}`);
+    expect(fx.deployed()).toBeUndefined();
+    // A green test report file given on the command line is accepted instead.
+    const report = path.join(fx.root, 'report.json');
+    fs.writeFileSync(report, JSON.stringify({ numTotalTests: 12, numFailedTests: 0, numFailedTestSuites: 0 }));
+    const withReport = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C3), '--stacks-dir', stacks, '--first-deploy', '--test-report', report])]);
+    expect(withReport.code, withReport.stderr).toBe(0);
+  });
+
+  it('refuses an invalid KB and leaves it byte-for-byte untouched, writing nothing', async () => {
+    fx = new Fixture(TIMING);
+    const text = `{\n  "version": "1.0",\n  "deployments": [ { "id": "D1", "status": "exploded" } ]\n}\n`;
+    fs.writeFileSync(fx.kb, text);
+    const stacks = fx.stacks({ app: { web: fx.web('v1') } });
+    for (const command of ['plan', 'apply']) {
+      const r = await cli([command, ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', stacks, '--first-deploy'])]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('the knowledge base is invalid, nothing was changed');
+      expect(r.stderr).toContain('deployments[0]');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(fs.readFileSync(fx.kb, 'utf8')).toBe(text);
+    expect(fs.existsSync(fx.stateDir)).toBe(false);
+  });
+
+  it('refuses a second concurrent deploy to the same environment, naming the holder', async () => {
+    fx = new Fixture({ ...TIMING, bakeSeconds: 4 });
+    fx.writeKb(baseKb([C1, C2]));
+    const first = cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])]);
+    const lockFile = path.join(fx.stateDir, 'locks', 'itest.lock.json');
+    const deadline = Date.now() + 30_000;
+    while (!fs.existsSync(lockFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const second = await cli(['apply', ...args('itest', ['--actor', 'Release Agent', '--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } }), '--first-deploy'])]);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/locked by DevOps Agent \(deployment DEPLOY_itest_\w+, pid \d+/);
+    const done = await first;
+    expect(done.code, done.stderr).toBe(0);
+    expect(fx.deployed()).toBe('v1');
+    const status = await cli(['status', ...args()]);
+    expect(status.stdout).toContain('lock       free');
+  });
+
+  it('keeps secrets out of the KB, the output and the artifacts', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1]));
+    const secret = 'hunter2-Very-Secret-Value';
+    const token = 'pr0m-t0ken-XYZ-123';
+    const stacks = fx.stacks(
+      { app: { web: { run: 'echo configured >/dev/null', input: '${var.db_password}' } } },
+      { variable: { db_password: { type: 'string', sensitive: true } } },
+    );
+    process.env['TF_VAR_db_password'] = secret;
+    try {
+      const r = await cli([
+        'apply',
+        ...fx.args('itest'),
+        '--prometheus-url',
+        `http://deployer:${token}@127.0.0.1:9`,
+        '--release',
+        fx.release('1.0.0', C1),
+        '--stacks-dir',
+        stacks,
+        '--first-deploy',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const history = await cli(['history', ...args('itest', ['--json'])]);
+      for (const text of [r.stdout, r.stderr, history.stdout, fs.readFileSync(fx.kb, 'utf8'), ...filesUnder(path.join(fx.stateDir, 'releases'))]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(token);
+      }
+    } finally {
+      delete process.env['TF_VAR_db_password'];
+    }
+  });
+});
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out.push(fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'));
+  }
+  expect(out.length).toBeGreaterThan(3);
+  return out;
+}
