@@ -1,0 +1,137 @@
+import type { TargetConfiguration } from '@nx/devkit';
+import { DEFAULT_OPTIONS, IMAGE_BIN, MONITORING_BIN, STACKS_BIN, type CiosPluginOptions } from './markers.js';
+
+/** The part of a package.json the inference reads. */
+export interface PackageFacts {
+  readonly name?: string;
+  readonly bin?: string | Readonly<Record<string, string>>;
+}
+
+/** One candidate project: its root (workspace-relative, POSIX) and what it holds. */
+export interface ProjectFacts {
+  readonly root: string;
+  readonly packageJson: PackageFacts;
+  readonly hasDockerfile: boolean;
+}
+
+/** Where the image CLI lives, so image targets can run it and depend on its build. */
+export interface ToolLocation {
+  readonly project: string;
+  /** Workspace-relative path of the bin script, e.g. `apps/image-cli/bin/cios-image.js`. */
+  readonly binPath: string;
+}
+
+/** A bin name → its workspace-relative script, e.g. `cios-synth` → `libs/infra/bin/cios-synth.js`. */
+export function binsOf(root: string, pkg: PackageFacts): Record<string, string> {
+  if (pkg.bin === undefined) return {};
+  const entries =
+    typeof pkg.bin === 'string'
+      ? [[unscopedName(pkg.name ?? ''), pkg.bin] as const]
+      : Object.entries(pkg.bin).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return Object.fromEntries(entries.filter(([name]) => name !== '').map(([name, file]) => [name, joinPosix(root, file)]));
+}
+
+/** Every target the CIOS plugin infers for one project; empty when nothing marks it. */
+export function inferTargets(
+  facts: ProjectFacts,
+  imageCli: ToolLocation | undefined,
+  options: CiosPluginOptions = {},
+): Record<string, TargetConfiguration> {
+  const names = { ...DEFAULT_OPTIONS, ...options };
+  const bins = binsOf(facts.root, facts.packageJson);
+  const targets: Record<string, TargetConfiguration> = {};
+  const synthBin = bins[STACKS_BIN];
+  if (synthBin) Object.assign(targets, stackTargets(synthBin, names));
+  const monitoringBin = bins[MONITORING_BIN];
+  if (monitoringBin) Object.assign(targets, monitoringTargets(facts.root, monitoringBin, names));
+  if (facts.hasDockerfile && imageCli) Object.assign(targets, imageTargets(facts.root, imageCli, names));
+  return targets;
+}
+
+/** Synthesized Terraform JSON of every environment: pure function of the sources, so cacheable. */
+function stackTargets(bin: string, names: Required<CiosPluginOptions>): Record<string, TargetConfiguration> {
+  return {
+    [names.synthTargetName]: {
+      command: `node ${bin} --all --preview --out dist/stacks`,
+      dependsOn: ['build', '^build'],
+      cache: true,
+      inputs: ['production', '^production'],
+      outputs: ['{workspaceRoot}/dist/stacks'],
+      metadata: {
+        description: 'Synthesize every environment to Terraform JSON (dist/stacks/<env>/<stack>/cdk.tf.json), checked against the policy',
+        technologies: ['terraform'],
+      },
+    },
+    // A plan reads live state, so it is never cached; it plans the stacks synth just wrote.
+    [names.planTargetName]: {
+      command:
+        'set -e; test -d dist/stacks/{args.env} || { echo "no stacks for environment {args.env} in dist/stacks" >&2; exit 1; }; ' +
+        'for stack in dist/stacks/{args.env}/*/; do echo "plan $stack"; ' +
+        'terraform -chdir="$stack" init -input=false -no-color >/dev/null; ' +
+        'terraform -chdir="$stack" plan -input=false -lock=false -no-color; done',
+      options: { env: 'dev', forwardAllArgs: false },
+      dependsOn: [names.synthTargetName],
+      cache: false,
+      metadata: {
+        description: 'terraform plan of every stack of one environment (--env, default dev) against its live state',
+        technologies: ['terraform'],
+      },
+    },
+  };
+}
+
+/** Monitoring files are a pure function of the catalog; validation is a pure check of those files. */
+function monitoringTargets(root: string, bin: string, names: Required<CiosPluginOptions>): Record<string, TargetConfiguration> {
+  const out = `dist/monitoring`;
+  return {
+    [names.generateTargetName]: {
+      command: `node ${bin} generate --out ${out}`,
+      dependsOn: ['build', '^build'],
+      cache: true,
+      inputs: ['production', '^production'],
+      outputs: [`{workspaceRoot}/${out}`],
+      metadata: {
+        description: `Generate Prometheus rules, Alertmanager config, Grafana dashboards and promtool tests into ${out}`,
+        technologies: ['prometheus', 'grafana'],
+      },
+    },
+    [names.validateTargetName]: {
+      command: `node ${bin} validate --dir ${out}`,
+      dependsOn: [names.generateTargetName],
+      cache: true,
+      inputs: ['production', '^production'],
+      metadata: {
+        description: `Check the generated files (${root}) with promtool and amtool: rule syntax, unit tests, Alertmanager config`,
+        technologies: ['prometheus'],
+      },
+    },
+  };
+}
+
+/** Image builds land in a container engine, not the workspace: nothing to restore from a cache. */
+function imageTargets(root: string, cli: ToolLocation, names: Required<CiosPluginOptions>): Record<string, TargetConfiguration> {
+  const needsCli = [{ projects: [cli.project], target: 'build' }, '^build'];
+  return {
+    [names.imageTargetName]: {
+      command: `node ${cli.binPath} build ${root}`,
+      dependsOn: needsCli,
+      cache: false,
+      metadata: { description: `Build the service image from ${root}/Dockerfile with ${IMAGE_BIN}`, technologies: ['docker'] },
+    },
+    [names.imagePushTargetName]: {
+      command: `node ${cli.binPath} push ${root}`,
+      dependsOn: [names.imageTargetName, { projects: [cli.project], target: 'build' }],
+      cache: false,
+      metadata: { description: `Push the image built from ${root} and print its digest`, technologies: ['docker'] },
+    },
+  };
+}
+
+function unscopedName(name: string): string {
+  return name.replace(/^@[^/]+\//, '');
+}
+
+function joinPosix(root: string, file: string): string {
+  const clean = file.replace(/^\.\//, '');
+  return root === '.' || root === '' ? clean : `${root}/${clean}`;
+}
