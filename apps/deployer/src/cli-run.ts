@@ -213,7 +213,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
           rollbackInterrupted: Boolean(values['rollback']),
         });
         out(json ? `${JSON.stringify(report, null, 2)}\n` : formatDeploy(report));
-        return report.status === 'succeeded' ? 0 : 1;
+        return report.status === 'succeeded' || (report.rollbackRequested && report.status === 'rolled_back') ? 0 : 1;
       }
       case 'rollback': {
         const report = await deployer.rollback(values['to'] as string | undefined, (values['reason'] as string | undefined) ?? 'manual rollback');

@@ -96,6 +96,8 @@ export interface DeployReport {
   readonly evidenceFile: string;
   readonly rollbackRecordedAt?: string;
   readonly timings: Record<string, number>;
+  /** The rollback was what the operator asked for (`apply --rollback` after a crash), not a failure. */
+  readonly rollbackRequested?: boolean;
 }
 
 export interface ApplyOptions extends ReleaseSource {
@@ -544,7 +546,8 @@ export class Deployer {
       await this.o.kb.write({ events: [{ event: 'deployment_reconcile', details: `${d.id} in ${this.env.name} was left in progress (${stale}); ${how} by ${this.o.actor}`, deployment_id: d.id }] });
       const r = { deploymentId: d.id, prepared, target, taskId: d.task_id ?? undefined, mode: (options.analysis ?? 'enforce') as AnalysisMode, evidence, planSummary: d.plan_summary ?? ref.id };
       if (options.rollbackInterrupted) {
-        return await this.undo(tf, new Workspace(this.o.stateDir, this.env, 'apply'), lock, r, `interrupted deploy rolled back by ${this.o.actor} (${stale})`, [], {}, 'rolled_back');
+        const report = await this.undo(tf, new Workspace(this.o.stateDir, this.env, 'apply'), lock, r, `interrupted deploy rolled back by ${this.o.actor} (${stale})`, [], {}, 'rolled_back');
+        return { ...report, rollbackRequested: true };
       }
       return await this.run(tf, lock, r);
     } finally {

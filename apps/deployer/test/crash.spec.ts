@@ -1,0 +1,69 @@
+/**
+ * Crash safety with the built CLI in its own process: SIGKILL during a slow apply, then the next
+ * run finds the in-progress record and the dead holder's lock, says so, and reconciles.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fixture, baseKb, cli } from './helpers/fixture.js';
+
+const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
+const TIMING = { intervalSeconds: 1, bakeSeconds: 1, failuresAllowed: 0, minRequests: 5 };
+const C1 = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
+const C2 = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
+
+let fx: Fixture;
+afterEach(() => fx?.cleanup());
+
+/** Starts the built CLI and SIGKILLs it once its progress shows the slow apply running. */
+async function killDuringApply(args: readonly string[], marker: string): Promise<string> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: build first (nx run @cios/deployer:build)`);
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '1' } });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.resume();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(marker) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(marker), `slow apply never started:\n${stderr}`).toBe(true);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+  return stderr;
+}
+
+describe('crash safety', () => {
+  it('a deployer killed mid-apply leaves a record the next run finds and rolls back', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
+    const first = await cli(['apply', ...common, '--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy']);
+    expect(first.code, first.stderr).toBe(0);
+
+    const started = fx.marker('slow-started');
+    const slow = fx.stacks({ app: { web: { run: `touch ${started}; sleep 4; echo v2 > ${fx.marker('web')}`, input: 'v2' } } });
+    await killDuringApply(['apply', ...common, '--release', fx.release('1.1.0', C2), '--stacks-dir', slow], started);
+
+    const kb = fx.readKb();
+    expect(kb.deployments?.at(-1)?.status).toBe('in_progress');
+    const status = await cli(['status', ...common]);
+    expect(status.stdout).toMatch(/in progress DEPLOY_itest_\w+/);
+    expect(status.stdout).toMatch(/stale: its process \d+ on .* is gone/);
+
+    // Any other deploy is held off until the interrupted one is reconciled.
+    const next = await cli(['apply', ...common, '--rollback']);
+    expect(next.code).toBe(0);
+    expect(next.stderr).toMatch(/found deployment DEPLOY_itest_\w+ \(release \w+\) still in progress in itest and its deployer gone/);
+    const after = fx.readKb();
+    const d = after.deployments?.at(-1);
+    expect(d?.status).toBe('rolled_back');
+    expect(d?.notes).toContain('interrupted deploy rolled back');
+    expect(after.agent_coordination?.coordination_log?.some((e) => e.event === 'deployment_reconcile')).toBe(true);
+    expect(fx.deployed()).toBe('v1');
+    expect(fs.existsSync(path.join(fx.stateDir, 'locks', 'itest.lock.json'))).toBe(false);
+  });
+});
