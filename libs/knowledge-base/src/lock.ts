@@ -93,6 +93,33 @@ function describeOwner(owner: LockOwner | undefined): string {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const USE_WATCH = process.env['CIOS_KB_LOCK_WATCH'] !== '0';
+
+/**
+ * Wait until the lock directory changes (its owner releases it: inotify on Linux) or `ms` pass,
+ * whichever comes first. Resolves at once if the lock is already gone.
+ */
+function waitForRelease(lockPath: string, ms: number): Promise<void> {
+  if (!USE_WATCH) return sleep(ms);
+  return new Promise<void>((resolve) => {
+    let watcher: fs.FSWatcher | undefined;
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      watcher?.close();
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    try {
+      watcher = fs.watch(lockPath, { persistent: false }, done);
+      watcher.on('error', done);
+    } catch {
+      done(); // released (or unwatchable): retry now
+    }
+  });
+}
 
 function rmQuiet(target: string): void {
   try {
@@ -275,7 +302,9 @@ export async function acquireLock(file: string, options: LockOptions = {}): Prom
         const holder = readLockOwner(lockPath);
         throw new KbError('lock_timeout', `${file}: lock not obtained within ${timeoutMs} ms; held by ${describeOwner(holder)}`, { file });
       }
-      await sleep(Math.min(delay * (0.5 + Math.random()), Math.max(0, deadline - Date.now())));
+      // Wake on release (file-system notification), or after a jittered backoff as a safety net.
+      const wait = Math.min(delay * (0.5 + Math.random()), Math.max(0, deadline - Date.now()));
+      await (USE_WATCH ? waitForRelease(lockPath, wait * 4) : sleep(wait));
       delay = Math.min(delay * 1.3, MAX_BACKOFF_MS);
     }
   } finally {

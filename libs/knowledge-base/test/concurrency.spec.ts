@@ -39,7 +39,7 @@ describe('many processes', () => {
 
   it('10 processes race to claim one task: exactly one winner, every time', async () => {
     const agents = Array.from({ length: 10 }, (_, i) => `Racer ${i} Agent`);
-    for (let round = 0; round < 4; round++) {
+    for (let round = 0; round < 3; round++) {
       const { file } = tempKb();
       await update((kb, ctx) => assignTask(kb, { to: agents.join(' + '), task: `contested ${round}`, priority: 'P0' }, ctx.now()), { file });
       const results = await Promise.all(agents.map((agent) => runCliAsync(['claim', 'ASSIGN_006', '--agent', agent, '--file', file])));
