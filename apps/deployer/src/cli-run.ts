@@ -44,7 +44,7 @@ const RELEASE = {
 } as const satisfies ParseArgsConfig['options'];
 
 const COMMANDS = {
-  plan: { options: { ...COMMON, ...RELEASE }, usage: 'plan --env E [--release FILE | --set service=tag …] [--task ID]' },
+  plan: { options: { ...COMMON, ...RELEASE, 'render-only': { type: 'boolean' } }, usage: 'plan --env E [--release FILE | --set service=tag …] [--task ID] [--render-only]' },
   apply: {
     options: { ...COMMON, ...RELEASE, analysis: { type: 'string' }, rollback: { type: 'boolean' } },
     usage: 'apply --env E [--release FILE | --set service=tag …] [--task ID] [--test-report FILE] [--first-deploy] [--analysis enforce|shadow] [--rollback]',
@@ -197,6 +197,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
           ...(values['task'] ? { taskId: values['task'] as string } : {}),
           ...(testReport ? { testReport } : {}),
           firstDeploy: Boolean(values['first-deploy']),
+          renderOnly: Boolean(values['render-only']),
         });
         out(json ? `${JSON.stringify(report, null, 2)}\n` : formatPlan(report));
         return 0;
@@ -311,7 +312,14 @@ function formatPlan(r: PlanReport): string {
     `Analysis: every ${r.analysis.intervalSeconds}s for ${r.analysis.bakeSeconds}s, ${r.analysis.failuresAllowed} failing round(s) tolerated, at least ${r.analysis.minRequests} requests per check`,
   );
   lines.push(`Worst case from a breach to rollback: ${r.worstCaseRollbackSeconds}s (interval × (failures allowed + 1) + apply estimate)`);
-  for (const c of r.checks) lines.push(`  ${c.name}: ${c.comparator === 'max' ? '≤' : '≥'} ${formatNumber(c.threshold)} (${c.basis})`);
+  const byService = new Map<string, string[]>();
+  for (const c of r.checks) {
+    const [kind, service = '', slo] = c.name.split(':');
+    const list = byService.get(service) ?? [];
+    list.push(`${kind}${slo ? `(${slo})` : ''} ${c.comparator === 'max' ? '≤' : '≥'} ${formatNumber(c.threshold)}`);
+    byService.set(service, list);
+  }
+  for (const [service, list] of byService) lines.push(`  ${service}: ${list.join(', ')}`);
   lines.push('', 'Terraform:');
   if (r.terraform.ran) for (const s of r.terraform.stacks) lines.push(`  ${s.stack}: ${formatPlanSummary(s.summary)}`);
   if (r.skipped.length > 0) {

@@ -193,24 +193,21 @@ export class Deployer {
     return gates;
   }
 
-  async plan(source: ReleaseSource, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'> = {}): Promise<PlanReport> {
+  async plan(source: ReleaseSource, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'> & { renderOnly?: boolean } = {}): Promise<PlanReport> {
     const kb = this.readKb();
     const p = await this.prepare(kb, source);
     const gates = this.gates(kb, p, options);
     const skipped: string[] = [];
-    let terraform: PlanReport['terraform'] = { ran: false, stacks: [] };
     const tf = this.terraform();
-    if (!tf) {
-      const reason = 'terraform not found on PATH (or --terraform-bin): init/plan skipped, stacks rendered only';
+    const skip = (reason: string): PlanReport['terraform'] => {
       skipped.push(reason);
-      terraform = { ran: false, skipped: reason, stacks: [] };
-    } else if (p.findings.some((f) => f.severity === 'error')) {
-      const reason = 'policy errors: terraform plan skipped';
-      skipped.push(reason);
-      terraform = { ran: false, skipped: reason, stacks: [] };
-    } else {
-      terraform = await this.speculativePlan(tf, p.rendered, skipped);
-    }
+      return { ran: false, skipped: reason, stacks: [] };
+    };
+    const terraform: PlanReport['terraform'] = options.renderOnly
+      ? skip('--render-only: terraform init/plan skipped, stacks rendered only')
+      : !tf
+        ? skip('terraform not found on PATH (or --terraform-bin): init/plan skipped, stacks rendered only')
+        : await this.speculativePlan(tf, p.rendered, skipped);
     const services = this.changedServices(p);
     const checks = checksFor(this.env, services, this.o.checkOverrides);
     return {

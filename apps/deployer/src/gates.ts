@@ -149,7 +149,7 @@ export function parseTestReport(text: string, source: string): TestReport {
     try {
       json = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      throw new Error(`${source}: not valid JSON (${(error as Error).message})`);
+      throw new Error(`${source}: not valid JSON (${(error as Error).message})`, { cause: error });
     }
     const total = json['numTotalTests'];
     const failed = json['numFailedTests'];

@@ -57,5 +57,3 @@ export function createProgress(stream: NodeJS.WriteStream, options: { json: bool
     },
   };
 }
-
-export const silentProgress: Progress = { step: () => {}, done: () => {}, fail: () => {}, info: () => {} };

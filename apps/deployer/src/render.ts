@@ -70,7 +70,7 @@ export function readStacksDir(dir: string): Record<string, string> {
     try {
       JSON.parse(text);
     } catch (error) {
-      throw new Error(`${path.join(base, n, 'cdk.tf.json')}: not valid JSON (${(error as Error).message})`);
+      throw new Error(`${path.join(base, n, 'cdk.tf.json')}: not valid JSON (${(error as Error).message})`, { cause: error });
     }
     out[n] = text;
   }

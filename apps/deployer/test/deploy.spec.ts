@@ -14,7 +14,6 @@ const TERRAFORM = findExecutable('terraform');
 const TIMING = { intervalSeconds: 1, bakeSeconds: 3, failuresAllowed: 1, minRequests: 5 };
 const C1 = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
 const C2 = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
-const C3 = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
 
 if (!TERRAFORM || !PROMETHEUS_BIN) {
   // Fail loudly rather than skip: these are the deployer's required proofs.
