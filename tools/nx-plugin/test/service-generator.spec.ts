@@ -1,0 +1,166 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Tree } from '@nx/devkit';
+import { addService } from '../src/generators/service/generator.js';
+import type { ServiceGeneratorSchema } from '../src/generators/service/schema.js';
+import { materialize, workspaceTree } from './workspace-tree.js';
+
+const NOW = new Date('2026-11-25T12:00:00.000Z');
+const KB = '.ai-knowledge-base.json';
+
+function tree(): Tree {
+  return workspaceTree(['libs/catalog/src', 'libs/catalog/test', KB]);
+}
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
+
+async function refusal(options: ServiceGeneratorSchema, t: Tree = tree()): Promise<string> {
+  const snapshot = () => JSON.stringify(t.listChanges().map((c) => [c.path, c.content?.toString('utf-8')]));
+  const before = snapshot();
+  const error = await addService(t, options, NOW).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  expect(error, 'expected the generator to refuse').toBeInstanceOf(Error);
+  expect(snapshot(), 'nothing is written when the options are refused').toBe(before);
+  return error!.message;
+}
+
+describe('service generator', () => {
+  it('adds the service to its tier file with every default written out, and the catalog still validates', async () => {
+    const t = tree();
+    const result = await addService(t, { name: 'appointment-service', tier: 'core', description: 'Booking of consultations' }, NOW);
+    expect(result.catalogFile).toBe('libs/catalog/src/services/core.ts');
+    const core = t.read('libs/catalog/src/services/core.ts', 'utf-8')!;
+    expect(core).toContain("name: 'appointment-service'");
+    expect(core).toContain("image: 'ghcr.io/cios/appointment-service'");
+    expect(core).toContain("health: { liveness: '/healthz', readiness: '/readyz', startup: '/healthz' }");
+    expect(result.service).toMatchObject({
+      name: 'appointment-service',
+      tier: 'core',
+      port: 8080,
+      autoscaling: { minReplicas: 3, maxReplicas: 10, cpuTargetPercent: 70 },
+      resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      replicas: { dev: 1, staging: 2, prod: 3 },
+    });
+    expect(result.service.slos.map((s) => s.sli)).toEqual(['availability', 'latency']);
+
+    const copy = materialize(t, 'libs/catalog');
+    cleanups.push(copy.cleanup);
+    const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof import('@cios/catalog');
+    const added = catalog.getService('appointment-service');
+    expect(added).toEqual(result.service);
+    expect(catalog.services.length).toBe((await import('@cios/catalog')).services.length + 1);
+  });
+
+  it('adds a catalog test for the service', async () => {
+    const t = tree();
+    const result = await addService(t, { name: 'translation-service', tier: 'ai', runtime: 'python', dependsOn: 'ai-gateway, redis' }, NOW);
+    expect(result.testFile).toBe('libs/catalog/test/services/translation-service.spec.ts');
+    const spec = t.read(result.testFile!, 'utf-8')!;
+    expect(spec).toContain("getService('translation-service')");
+    expect(spec).toContain("from '../../src/index.js'");
+    expect(spec).toContain("objective: 95, thresholdMs: 200");
+    expect(result.service.dependsOn).toEqual(['ai-gateway', 'redis']);
+    expect(result.service.resources.limits).toEqual({ cpu: '1', memory: '1Gi' });
+  });
+
+  it('assigns the deployment to the DevOps Agent in the knowledge base, with the KB library\'s rules', async () => {
+    const t = tree();
+    const before = JSON.parse(t.read(KB, 'utf-8')!) as { revision?: number; agent_coordination: { active_assignments: unknown[] } };
+    const result = await addService(t, { name: 'appointment-service', tier: 'core' }, NOW);
+    const after = JSON.parse(t.read(KB, 'utf-8')!) as typeof before & { last_updated?: string };
+    const assignments = after.agent_coordination.active_assignments as Array<Record<string, unknown>>;
+    expect(assignments).toHaveLength(before.agent_coordination.active_assignments.length + 1);
+    expect(assignments.at(-1)).toMatchObject({
+      id: result.assignmentId,
+      assigned_to: 'DevOps Agent',
+      assigned_by: 'Product Manager/CTO Agent',
+      task: 'Deploy appointment-service (core) to dev, then staging and prod',
+      status: 'assigned',
+      priority: 'P1',
+      assigned_at: '2026-11-25T12:00:00Z',
+    });
+    if (before.revision !== undefined) expect(after.revision).toBe(before.revision + 1);
+    const { assertKnowledgeBase } = await import('@cios/knowledge-base');
+    expect(() => assertKnowledgeBase(after)).not.toThrow();
+  });
+
+  it('adds a public host through the ingress and honours port, classification and objectives', async () => {
+    const t = tree();
+    const result = await addService(
+      t,
+      { name: 'status-page', tier: 'edge', host: 'status.cios.ca', port: 3000, dataClassification: 'public', availabilityObjective: 99.5, latencyObjective: 99, latencyThresholdMs: 500 },
+      NOW,
+    );
+    expect(result.service.ingress).toEqual({ host: 'status.cios.ca', path: '/' });
+    expect(result.service.slos).toEqual([
+      expect.objectContaining({ name: 'availability', objective: 99.5 }),
+      expect.objectContaining({ name: 'latency-p99', objective: 99, thresholdMs: 500 }),
+    ]);
+  });
+
+  it('works without a knowledge base, and can skip the test', async () => {
+    const t = workspaceTree(['libs/catalog/src']);
+    const result = await addService(t, { name: 'appointment-service', tier: 'core', skipTest: true }, NOW);
+    expect(result.assignmentId).toBeUndefined();
+    expect(result.testFile).toBeUndefined();
+    expect(t.exists(KB)).toBe(false);
+  });
+
+  it('is deterministic: the same options give the same files', async () => {
+    const a = tree();
+    const b = tree();
+    await addService(a, { name: 'appointment-service', tier: 'core' }, NOW);
+    await addService(b, { name: 'appointment-service', tier: 'core' }, NOW);
+    const contents = (t: Tree) => t.listChanges().map((c) => [c.path, c.content?.toString('utf-8')]);
+    expect(contents(a)).toEqual(contents(b));
+  });
+});
+
+describe('service generator refuses bad input with a clear error, writing nothing', () => {
+  it('an invalid name', async () => {
+    expect(await refusal({ name: 'Appointment_Service', tier: 'core' })).toBe(
+      'invalid service name "Appointment_Service": must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
+    );
+    expect(await refusal({ name: 'x'.repeat(64), tier: 'core' })).toMatch(/must be at most 63 characters/);
+  });
+
+  it('a duplicate service, naming the file that has it', async () => {
+    expect(await refusal({ name: 'case-service', tier: 'core' })).toBe(
+      'service "case-service" already exists in the catalog (libs/catalog/src/services/core.ts); pick another name',
+    );
+  });
+
+  it('a duplicate added earlier in the same run', async () => {
+    const t = tree();
+    await addService(t, { name: 'appointment-service', tier: 'core' }, NOW);
+    expect(await refusal({ name: 'appointment-service', tier: 'ai' }, t)).toMatch(/already exists in the catalog \(libs\/catalog\/src\/services\/core\.ts\)/);
+  });
+
+  it('an unknown tier, listing the tiers', async () => {
+    expect(await refusal({ name: 'appointment-service', tier: 'backend' })).toBe(
+      'unknown tier "backend"; a service\'s tier is one of: core, ai, data, edge',
+    );
+  });
+
+  it('an unknown dependency', async () => {
+    expect(await refusal({ name: 'appointment-service', tier: 'core', dependsOn: 'postgres,mongodb' })).toMatch(
+      /^dependsOn: "mongodb" is not in the catalog \(known: .*postgres/,
+    );
+  });
+
+  it('a latency threshold that is not a histogram bucket', async () => {
+    expect(await refusal({ name: 'appointment-service', tier: 'core', latencyThresholdMs: 250 })).toMatch(
+      /latencyThresholdMs 250 is not a histogram bucket; use one of 5, 10, 25, 50, 100, 200, 300/,
+    );
+  });
+
+  it('autoscaling bounds upside down and a bad host, each with its field', async () => {
+    const message = await refusal({ name: 'appointment-service', tier: 'core', minReplicas: 5, maxReplicas: 2, host: 'not a host' });
+    expect(message).toContain('autoscaling.minReplicas: minReplicas (5) must not be above maxReplicas (2)');
+    expect(message).toContain('ingress.host: must be a fully qualified host name');
+  });
+});
