@@ -2,13 +2,13 @@
  * Safe JSON decoding of a KB file: size limit, UTF-8 check, line:column on syntax errors,
  * no prototype-polluting keys, bounded nesting depth.
  */
+import { isAscii, isUtf8 } from 'node:buffer';
 import { KbError, inFile } from './errors.js';
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 export const MAX_DEPTH = 64;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Line and column (both 1-based) of a character offset in a text. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -24,15 +24,12 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /** Decode bytes as UTF-8 text, refusing binary content. */
 export function decodeText(bytes: Uint8Array, file?: string): string {
-  // Fast path: Node's decoder replaces invalid sequences with U+FFFD; only then check strictly.
-  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  if (text.includes('\uFFFD')) {
-    try {
-      text = decoder.decode(bytes);
-    } catch {
-      throw new KbError('invalid', inFile(file, 'not UTF-8 text (binary or corrupted content); restore it from the .bak copy'), { file });
-    }
-  }
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // ASCII (the usual case) decodes ~30× faster than UTF-8; both checks are a single fast native pass.
+  let text: string;
+  if (isAscii(buffer)) text = buffer.toString('ascii');
+  else if (isUtf8(buffer)) text = buffer.toString('utf8');
+  else throw new KbError('invalid', inFile(file, 'not UTF-8 text (binary or corrupted content); restore it from the .bak copy'), { file });
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // byte order mark
   const nul = text.indexOf('\u0000');
   if (nul !== -1) {
