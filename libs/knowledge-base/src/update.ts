@@ -7,7 +7,7 @@ import { atomicWriteFile } from './atomic-write.js';
 import { readKbText, resolveKbPath, serializeKb, type LocateOptions, type ReadOptions } from './load.js';
 import type { KnowledgeBase } from './schema.js';
 import { parseKbJson } from './json.js';
-import { problemsError, problemsOf } from './validate.js';
+import { assertKnowledgeBase, problemsError, problemsOf } from './validate.js';
 
 export interface UpdateOptions extends LocateOptions, ReadOptions, LockOptions {
   /** Only apply the change if the file's `revision` is still this number (else `stale_revision`). */
@@ -76,16 +76,11 @@ export async function update<T>(
   const clock = options.now ?? (() => new Date());
   const lock = await acquireLock(file, options);
   try {
-    // Read and parse under the lock. The shape is validated once, on the result of the change;
-    // the file as read is only validated when that fails (to tell "already invalid" from "change rejected").
+    // Read, parse and validate under the lock: an invalid file is never changed, even by a change
+    // that would happen to repair it. (Validation of a valid KB is a fast compiled check; zod runs only on failure.)
     const { text, mode } = readKbText(file, options);
     if (!/\S/.test(text)) throw new KbError('invalid', `${file}: file is empty`, { file });
-    const kb = parseKbJson(text, { file }) as KnowledgeBase;
-    const invalidAsRead = (): KbError | undefined => {
-      const problems = problemsOf(parseKbJson(text, { file }));
-      return problems.length > 0 ? problemsError(file, problems) : undefined;
-    };
-    if (kb === null || typeof kb !== 'object' || Array.isArray(kb)) throw invalidAsRead() ?? new KbError('invalid', `${file}: not a JSON object`, { file });
+    const kb = assertKnowledgeBase(parseKbJson(text, { file }), file);
     const revision = revisionOf(kb);
     if (options.expectRevision !== undefined && options.expectRevision !== revision) {
       throw new KbError('stale_revision', `${file}: revision is ${revision}, not ${options.expectRevision}: the KB changed since you read it; re-read and retry`, {
@@ -101,21 +96,11 @@ export async function update<T>(
         skip = true;
       },
     };
-    let value: T;
-    try {
-      value = await change(kb, ctx);
-    } catch (error) {
-      // A change may trip over a malformed file: report the file's problems first.
-      throw invalidAsRead() ?? error;
-    }
-    if (skip) {
-      const invalid = invalidAsRead();
-      if (invalid) throw invalid;
-      return { file, value, revision, written: false };
-    }
+    const value = await change(kb, ctx);
+    if (skip) return { file, value, revision, written: false };
     const next = stamp(kb, revision + 1, ctx.now());
     const problems = problemsOf(next);
-    if (problems.length > 0) throw invalidAsRead() ?? problemsError(file, problems, 'change rejected, it would make the KB invalid');
+    if (problems.length > 0) throw problemsError(file, problems, 'change rejected, it would make the KB invalid');
     atomicWriteFile(file, serializeKb(next), { mode, beforeCommit: () => lock.assertHeld(file) });
     return { file, value, revision: revision + 1, written: true };
   } catch (error) {

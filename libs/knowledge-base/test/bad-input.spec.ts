@@ -1,11 +1,20 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { main } from '../src/cli/main.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE, assertBuilt, cleanupTemp, hasStackTrace, runCli, runCliAsync, tempKb } from './helpers.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
+
+async function runInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, { out: (s) => (stdout += `${s}\n`), err: (s) => (stderr += `${s}\n`), env: {}, cwd: os.tmpdir() });
+  return { code, stdout, stderr };
+}
 
 const fixture = () => JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as Record<string, any>;
 
@@ -58,9 +67,13 @@ describe('bad input: clear message, non-zero exit, no stack trace, file byte-for
       const { file, dir } = tempKb();
       fs.writeFileSync(file, content());
       const before = fs.readFileSync(file);
-      // one read and one change per case (rotating), run side by side
-      const commands = [n % 2 === 0 ? ['validate'] : ['status', '--json'], writeCommands[n % writeCommands.length] as string[]];
-      const results = await Promise.all(commands.map((args) => runCliAsync([...args, '--file', file])));
+      // the real CLI process: a read and one kind of change (rotating), side by side ...
+      const spawned = [n % 2 === 0 ? ['validate'] : ['status', '--json'], writeCommands[n % writeCommands.length] as string[]];
+      const results = await Promise.all(spawned.map((args) => runCliAsync([...args, '--file', file])));
+      // ... and every read and change through the same entry point in-process
+      const inProcess = [['validate'], ['status'], ['tasks', '--json'], ['next', '--agent', 'QA Agent'], ...writeCommands];
+      for (const args of inProcess) results.push(await runInProcess([...args, '--file', file]));
+      const commands = [...spawned, ...inProcess];
       for (const [i, r] of results.entries()) {
         const args = commands[i] as string[];
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
