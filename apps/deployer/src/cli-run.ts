@@ -290,12 +290,18 @@ function reportError(error: unknown, command: string, io: CliIo, redactor: Redac
   return 1;
 }
 
+/** Paths inside the working directory print relative (stable across machines), others absolute. */
+function display(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel;
+}
+
 function formatPlan(r: PlanReport): string {
   const lines: string[] = [];
   lines.push(`Plan for ${r.environment}: release ${r.releaseId} (commit ${r.commit.slice(0, 12)})`);
   lines.push(`  release hash ${r.releaseHash}`);
   lines.push(`  plan hash    ${r.planHash}`);
-  lines.push(`  artifact     ${path.relative(process.cwd(), r.artifactDir) || r.artifactDir}`);
+  lines.push(`  artifact     ${display(r.artifactDir)}`);
   lines.push(`  stacks       ${r.stacks.join(', ')}; ${r.monitoringFiles} monitoring files`);
   lines.push('', `Services (against ${r.rollbackTarget ? `release ${r.rollbackTarget}, the last successful in ${r.environment}` : 'nothing: no successful release yet'}):`);
   for (const s of r.services) {
@@ -334,7 +340,7 @@ function formatDeploy(r: DeployReport): string {
   if (r.reason) lines.push(`  ${r.reason}`);
   if (r.rolledBackTo) lines.push(`  now running ${r.rolledBackTo}`);
   if (r.analysis) lines.push(`  analysis ${r.analysis.verdict} after ${r.analysis.state.rounds} round(s)`);
-  lines.push(`  evidence ${path.relative(process.cwd(), r.evidenceFile) || r.evidenceFile}`);
+  lines.push(`  evidence ${display(r.evidenceFile)}`);
   lines.push(`  timings ${Object.entries(r.timings).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}s`).join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

@@ -357,7 +357,16 @@ export class Deployer {
     return this.abortReason() ?? signalled;
   }
 
-  private async run(
+  private async run(...args: Parameters<Deployer['runUnguarded']>): Promise<DeployReport> {
+    activeDeploys++;
+    try {
+      return await this.runUnguarded(...args);
+    } finally {
+      activeDeploys--;
+    }
+  }
+
+  private async runUnguarded(
     tf: Terraform,
     lock: EnvLock,
     r: { deploymentId: string; prepared: Prepared; target: string | undefined; taskId: string | undefined; mode: AnalysisMode; evidence: EvidenceLog; planSummary: string },
@@ -681,8 +690,13 @@ export class Deployer {
 
 /** Set by SIGINT/SIGTERM: the deploy stops watching and rolls back instead of dying half-way. */
 let signalled: string | undefined;
-export function onStopSignal(signal: string): void {
+let activeDeploys = 0;
+
+/** Returns false when nothing is deploying, so the caller may simply exit. */
+export function onStopSignal(signal: string): boolean {
+  if (activeDeploys === 0) return false;
   signalled = `interrupted by ${signal}`;
+  return true;
 }
 
 function primaryContext(env: Environment): string {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { type Environment, type Platform, Release, SpecError, parseImageRef, parseSpec } from '@cios/platform-spec';
+import { jsonErrorOffset, lineColumnAt } from './json-locate.js';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -19,16 +20,11 @@ export function parseJsonFile(file: string): unknown {
   }
   try {
     return JSON.parse(text) as unknown;
-  } catch (error) {
-    const message = (error as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    if (pos) {
-      const before = text.slice(0, Number(pos[1]));
-      const line = before.split('\n').length;
-      const column = Number(pos[1]) - before.lastIndexOf('\n');
-      throw new InputError(`${file}:${line}:${column}: invalid JSON (${message.replace(/ in JSON at position \d+.*$/, '')})`);
-    }
-    throw new InputError(`${file}: invalid JSON (${message})`);
+  } catch {
+    const offset = jsonErrorOffset(text);
+    const { line, column } = lineColumnAt(text, offset < 0 ? text.length : offset);
+    const near = text.slice(offset, offset + 12).split('\n')[0] ?? '';
+    throw new InputError(`${file}:${line}:${column}: invalid JSON${near ? ` at "${near}"` : ' (unexpected end)'}`);
   }
 }
 

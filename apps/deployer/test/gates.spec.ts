@@ -137,6 +137,47 @@ describe('gates', () => {
     expect(status.stdout).toContain('lock       free');
   });
 
+  it('unlock --force --reason removes a held lock and records who and why', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1]));
+    const lockFile = path.join(fx.stateDir, 'locks', 'itest.lock.json');
+    fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+    const holder = { environment: 'itest', owner: 'Release Agent', deploymentId: 'DEPLOY_X', pid: 1, host: 'ci-runner-7', token: 't', acquiredAt: new Date().toISOString(), leaseExpiresAt: new Date(Date.now() + 3_600_000).toISOString() };
+    fs.writeFileSync(lockFile, JSON.stringify(holder));
+    const refused = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('locked by Release Agent (deployment DEPLOY_X, pid 1 on ci-runner-7');
+    const noReason = await cli(['unlock', ...args('itest', ['--force'])]);
+    expect(noReason.code).toBe(2);
+    const unlock = await cli(['unlock', ...args('itest', ['--force', '--reason', 'runner ci-runner-7 was destroyed mid-deploy'])]);
+    expect(unlock.code, unlock.stderr).toBe(0);
+    expect(fs.existsSync(lockFile)).toBe(false);
+    const event = fx.readKb().agent_coordination?.coordination_log?.at(-1) as { event: string; details: string; agent: string };
+    expect(event).toMatchObject({ event: 'environment_unlock', agent: 'DevOps Agent' });
+    expect(event.details).toContain('held by Release Agent');
+    expect(event.details).toContain('runner ci-runner-7 was destroyed mid-deploy');
+  });
+
+  it('abort stops a deploy in progress and rolls it back', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    const first = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])]);
+    expect(first.code, first.stderr).toBe(0);
+    fx.setTiming({ ...TIMING, bakeSeconds: 300 });
+    const deploying = cli(['apply', ...args('itest', ['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } })])]);
+    const deadline = Date.now() + 30_000;
+    while (fx.deployed() !== 'v2' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const abort = await cli(['abort', ...args('itest', ['--actor', 'Product Manager/CTO Agent', '--reason', 'customer escalation'])]);
+    expect(abort.code, abort.stderr).toBe(0);
+    expect(abort.stdout).toMatch(/DEPLOY_itest_\w+: aborted/);
+    const done = await deploying;
+    expect(done.code).toBe(1);
+    const d = fx.readKb().deployments?.at(-1);
+    expect(d?.status).toBe('aborted');
+    expect(d?.notes).toContain('aborted by Product Manager/CTO Agent: customer escalation');
+    expect(fx.deployed()).toBe('v1');
+  });
+
   it('keeps secrets out of the KB, the output and the artifacts', async () => {
     fx = new Fixture(TIMING);
     fx.writeKb(baseKb([C1]));

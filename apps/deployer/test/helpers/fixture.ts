@@ -83,6 +83,11 @@ export class Fixture {
     fs.writeFileSync(this.platformFile, JSON.stringify(platformJson(timing), null, 2));
   }
 
+  /** Changes the analysis timing for the runs that follow. */
+  setTiming(timing: EnvTiming): void {
+    fs.writeFileSync(this.platformFile, JSON.stringify(platformJson(timing), null, 2));
+  }
+
   writeKb(kb: unknown): void {
     fs.writeFileSync(this.kb, `${JSON.stringify(kb, null, 2)}\n`);
   }
