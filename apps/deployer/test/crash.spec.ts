@@ -66,4 +66,24 @@ describe('crash safety', () => {
     expect(fx.deployed()).toBe('v1');
     expect(fs.existsSync(path.join(fx.stateDir, 'locks', 'itest.lock.json'))).toBe(false);
   });
+
+  it('without --rollback the next run resumes the interrupted deploy to completion', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
+    const first = await cli(['apply', ...common, '--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy']);
+    expect(first.code, first.stderr).toBe(0);
+    const started = fx.marker('slow-started');
+    const slow = fx.stacks({ app: { web: { run: `touch ${started}; sleep 3; echo v2 > ${fx.marker('web')}`, input: 'v2' } } });
+    await killDuringApply(['apply', ...common, '--release', fx.release('1.1.0', C2), '--stacks-dir', slow], started);
+    const interrupted = fx.readKb().deployments?.at(-1);
+    expect(interrupted?.status).toBe('in_progress');
+
+    const next = await cli(['apply', ...common]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain('resuming it');
+    const d = fx.readKb().deployments?.at(-1);
+    expect(d).toMatchObject({ id: interrupted?.id, status: 'succeeded', release_id: interrupted?.release_id });
+    expect(fx.deployed()).toBe('v2');
+  });
 });

@@ -1,0 +1,65 @@
+/** `plan` on the real catalog with @cios/infra and @cios/monitoring: no cluster, and no provider download here. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cli } from './helpers/fixture.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-plan-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('cios-deploy plan --env dev (real catalog)', () => {
+  const kb = path.join(dir, 'kb.json');
+  fs.writeFileSync(kb, '{"version":"1.0"}\n');
+  const common = ['--env', 'dev', '--kb', kb, '--state-dir', path.join(dir, '.cios'), '--set', 'case-service=1.2.3'];
+
+  it('renders everything, states the gates, the rollback target, the worst case and what it skipped', async () => {
+    const r = await cli(['plan', ...common]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Plan for dev: release [0-9a-f]{12}/);
+    expect(r.stdout).toContain('added     case-service: ghcr.io/cios/case-service:1.2.3');
+    expect(r.stdout).toMatch(/failed  task: no open DevOps task to deploy dev/);
+    expect(r.stdout).toContain('Rollback target: none (a first deploy needs --first-deploy)');
+    expect(r.stdout).toMatch(/Worst case from a breach to rollback: \d+s/);
+    // Offline the kubernetes provider cannot be installed; online there is no kubeconfig context here.
+    expect(r.stdout).toMatch(
+      /Skipped:\n {2}- (terraform init\/plan skipped: provider registry\.terraform\.io\/hashicorp\/kubernetes not installable: offline|no kubeconfig context "cios-dev": terraform plan skipped|terraform not found)/,
+    );
+    expect(fs.readFileSync(kb, 'utf8')).toBe('{"version":"1.0"}\n');
+  });
+
+  it('is deterministic: the same inputs give the same release id and byte-identical artifacts', async () => {
+    const a = JSON.parse((await cli(['plan', ...common, '--render-only', '--json'])).stdout) as { releaseId: string; artifactDir: string; planHash: string };
+    const before = snapshot(a.artifactDir);
+    fs.rmSync(a.artifactDir, { recursive: true });
+    const b = JSON.parse((await cli(['plan', ...common, '--render-only', '--json'])).stdout) as { releaseId: string; artifactDir: string; planHash: string };
+    expect(b.releaseId).toBe(a.releaseId);
+    expect(b.planHash).toBe(a.planHash);
+    expect(snapshot(b.artifactDir)).toEqual(before);
+    expect(Object.keys(before).some((f) => f.startsWith('stacks/'))).toBe(true);
+    for (const text of Object.values(before)) expect(text).not.toContain(dir);
+  });
+
+  it('refuses an unknown environment and a bad --set with a clear sentence', async () => {
+    const env = await cli(['plan', '--env', 'qa', '--kb', kb, '--state-dir', path.join(dir, '.cios')]);
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain('unknown environment "qa" (known: dev, staging, prod)');
+    const set = await cli(['plan', '--env', 'dev', '--kb', kb, '--state-dir', path.join(dir, '.cios'), '--set', 'nosuch=1.0']);
+    expect(set.code).toBe(1);
+    expect(set.stderr).toContain('"nosuch" is not a service in the catalog');
+    const usage = await cli(['plan', '--env', 'dev', '--bogus']);
+    expect(usage.code).toBe(2);
+  });
+});
+
+function snapshot(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(root, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const full = path.join(e.parentPath, e.name);
+    const rel = path.relative(root, full);
+    if (rel.startsWith('deployments')) continue;
+    out[rel] = fs.readFileSync(full, 'utf8');
+  }
+  return out;
+}
