@@ -18,7 +18,7 @@ describe('cios-deploy plan --env dev (real catalog)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Plan for dev: release [0-9a-f]{12}/);
     expect(r.stdout).toContain('added     case-service: ghcr.io/cios/case-service:1.2.3');
-    expect(r.stdout).toMatch(/failed  task: no open DevOps task to deploy dev/);
+    expect(r.stdout).toMatch(/failed {2}task: no open DevOps task to deploy dev/);
     expect(r.stdout).toContain('Rollback target: none (a first deploy needs --first-deploy)');
     expect(r.stdout).toMatch(/Worst case from a breach to rollback: \d+s/);
     // Offline the kubernetes provider cannot be installed; online there is no kubeconfig context here.
