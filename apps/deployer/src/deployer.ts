@@ -291,6 +291,7 @@ export class Deployer {
       if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
       throw error;
     }
+    const stopHeartbeat = lock.heartbeat((e) => this.o.progress.fail(e.message));
     try {
       clearAbort(this.o.stateDir, this.env.name);
       if (lock.tookOverFrom) this.o.progress.info(`took over the lock of ${lock.tookOverFrom.holder.owner}: ${lock.tookOverFrom.reason}`);
@@ -328,6 +329,7 @@ export class Deployer {
         planSummary,
       });
     } finally {
+      stopHeartbeat();
       lock.release();
     }
   }
@@ -542,6 +544,7 @@ export class Deployer {
       if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
       throw error;
     }
+    const stopHeartbeat = lock.heartbeat((e) => this.o.progress.fail(e.message));
     try {
       const target = d.rollback_ref ?? undefined;
       const previousRelease = target && this.store.has(this.env.name, target) ? this.store.load(this.env.name, target).rendered.release : undefined;
@@ -557,6 +560,7 @@ export class Deployer {
       }
       return await this.run(tf, lock, r);
     } finally {
+      stopHeartbeat();
       lock.release();
     }
   }
@@ -587,6 +591,7 @@ export class Deployer {
       throw error;
     }
     const evidence = new EvidenceLog(this.store.evidencePath(this.env.name, ref.id, deploymentId));
+    const stopHeartbeat = lock.heartbeat((e) => this.o.progress.fail(e.message));
     try {
       await this.o.kb.write({
         record: {
@@ -621,6 +626,7 @@ export class Deployer {
       });
       return { deploymentId, environment: this.env.name, releaseId: ref.id, status: 'succeeded', reason, ...(current ? { rolledBackTo: ref.id } : {}), evidenceFile: evidence.file, timings };
     } finally {
+      stopHeartbeat();
       lock.release();
     }
   }

@@ -118,6 +118,22 @@ export class EnvLock {
     writeFileAtomic(this.file, `${JSON.stringify(this.holderState, null, 2)}\n`);
   }
 
+  /**
+   * Renews the lease every third of its length while a long step (a slow apply) runs, so a live
+   * holder on another host never looks dead. Returns the function that stops it.
+   */
+  heartbeat(onError: (error: Error) => void): () => void {
+    const timer = setInterval(() => {
+      try {
+        this.renew();
+      } catch (error) {
+        onError(error as Error);
+      }
+    }, Math.max(1000, Math.floor(this.leaseMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   release(): void {
     const current = readJsonFile<EnvLockHolder>(this.file);
     if (current?.token === this.holderState.token) fs.rmSync(this.file, { force: true });

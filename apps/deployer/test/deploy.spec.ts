@@ -129,6 +129,21 @@ describe('cios-deploy apply', () => {
     expect(history.stdout).toContain(`error_ratio:${SERVICE}: fail`);
   });
 
+  it('--analysis shadow records a failing verdict without acting on it', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    await firstDeploy();
+    service.errorRatio = 0.5;
+    await waitForErrorRatio(0.3);
+    const r = await cli(['apply', ...args(['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } }), '--analysis', 'shadow'])]);
+    expect(r.code, r.stderr).toBe(0);
+    const d = fx.readKb().deployments?.at(-1);
+    expect(d).toMatchObject({ status: 'succeeded', analysis_mode: 'shadow' });
+    expect(d?.analysis?.verdict).toBe('fail');
+    expect(d?.notes).toContain('shadow mode');
+    expect(fx.deployed()).toBe('v2');
+  });
+
   it('zero traffic gives an inconclusive verdict and no rollback', async () => {
     fx = new Fixture(TIMING);
     fx.writeKb(baseKb([C1, C2]));
