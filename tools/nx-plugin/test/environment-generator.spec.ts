@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
+import type * as CatalogModule from '@cios/catalog';
 import { namespaceFor, monitoringNamespaceFor, primaryCluster } from '@cios/platform-spec';
 import { addEnvironment } from '../src/generators/environment/generator.js';
 import type { EnvironmentGeneratorSchema } from '../src/generators/environment/schema.js';
@@ -48,7 +49,7 @@ describe('environment generator', () => {
 
     const copy = materialize(t, 'libs/catalog');
     cleanups.push(copy.cleanup);
-    const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof import('@cios/catalog');
+    const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof CatalogModule;
     expect(catalog.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod', 'qa']);
     expect(catalog.getEnvironment('qa')).toEqual(environment);
   });

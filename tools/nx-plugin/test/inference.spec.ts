@@ -69,11 +69,15 @@ describe('createNodesV2 inference', () => {
     const api = byRoot['apps/sample-api']!;
     expect(Object.keys(api).sort()).toEqual(['image', 'image-push']);
     expect(api['image']).toMatchObject({
-      command: 'node apps/image-cli/bin/cios-image.js build apps/sample-api',
+      command: 'node apps/image-cli/bin/cios-image.js build sample-api',
       cache: false,
       dependsOn: [{ projects: ['@cios/image-cli'], target: 'build' }, '^build'],
     });
-    expect(api['image-push']).toMatchObject({ command: 'node apps/image-cli/bin/cios-image.js push apps/sample-api', cache: false });
+    expect(api['image-push']).toMatchObject({
+      command: 'node apps/image-cli/bin/cios-image.js push sample-api',
+      options: { registry: 'ghcr.io' },
+      cache: false,
+    });
     expect(api['image-push']!.dependsOn).toContain('image');
   });
 

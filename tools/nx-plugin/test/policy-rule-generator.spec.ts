@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
+import type * as InfraModule from '@cios/infra';
+import type { Environment, Platform, Release } from '@cios/platform-spec';
 import { addPolicyRule } from '../src/generators/policy-rule/generator.js';
 import type { PolicyRuleGeneratorSchema } from '../src/generators/policy-rule/schema.js';
 import { materialize, workspaceTree } from './workspace-tree.js';
@@ -28,8 +30,12 @@ function refusal(options: PolicyRuleGeneratorSchema, t: Tree = tree()): string {
   return message;
 }
 
-type Infra = typeof import('@cios/infra');
-type Fixtures = { smallPlatform: () => import('@cios/platform-spec').Platform; envOf: (p: unknown, n: string) => import('@cios/platform-spec').Environment; digestRelease: (p: unknown) => import('@cios/platform-spec').Release };
+type Infra = typeof InfraModule;
+interface Fixtures {
+  smallPlatform(): Platform;
+  envOf(platform: Platform, name: string): Environment;
+  digestRelease(platform: Platform): Release;
+}
 
 describe('policy-rule generator', () => {
   it('writes the rule, registers it and adds its spec; the rule passes compliant stacks and fails a broken one', async () => {

@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
+import type * as CatalogModule from '@cios/catalog';
+import { services as realServices } from '@cios/catalog';
+import { assertKnowledgeBase } from '@cios/knowledge-base';
 import { addService } from '../src/generators/service/generator.js';
 import type { ServiceGeneratorSchema } from '../src/generators/service/schema.js';
 import { materialize, workspaceTree } from './workspace-tree.js';
@@ -49,10 +52,10 @@ describe('service generator', () => {
 
     const copy = materialize(t, 'libs/catalog');
     cleanups.push(copy.cleanup);
-    const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof import('@cios/catalog');
+    const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof CatalogModule;
     const added = catalog.getService('appointment-service');
     expect(added).toEqual(result.service);
-    expect(catalog.services.length).toBe((await import('@cios/catalog')).services.length + 1);
+    expect(catalog.services.length).toBe(realServices.length + 1);
   });
 
   it('adds a catalog test for the service', async () => {
@@ -84,7 +87,6 @@ describe('service generator', () => {
       assigned_at: '2026-11-25T12:00:00Z',
     });
     if (before.revision !== undefined) expect(after.revision).toBe(before.revision + 1);
-    const { assertKnowledgeBase } = await import('@cios/knowledge-base');
     expect(() => assertKnowledgeBase(after)).not.toThrow();
   });
 

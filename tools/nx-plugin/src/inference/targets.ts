@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { DEFAULT_OPTIONS, IMAGE_BIN, MONITORING_BIN, STACKS_BIN, type CiosPluginOptions } from './markers.js';
+import { DEFAULT_OPTIONS, DEFAULT_REGISTRY, IMAGE_BIN, MONITORING_BIN, STACKS_BIN, type CiosPluginOptions } from './markers.js';
 
 /** The part of a package.json the inference reads. */
 export interface PackageFacts {
@@ -108,21 +108,28 @@ function monitoringTargets(root: string, bin: string, names: Required<CiosPlugin
   };
 }
 
-/** Image builds land in a container engine, not the workspace: nothing to restore from a cache. */
+/**
+ * Image builds land in a container engine or a registry, not the workspace: nothing a cache could
+ * restore, so neither target is cached. The image is named after the project folder, which is how
+ * cios-image finds it (a catalog service's sourceDir, or apps/<name>). Extra flags (`--tag`,
+ * `--registry`, `--insecure`) pass through to cios-image.
+ */
 function imageTargets(root: string, cli: ToolLocation, names: Required<CiosPluginOptions>): Record<string, TargetConfiguration> {
-  const needsCli = [{ projects: [cli.project], target: 'build' }, '^build'];
+  const image = root.split('/').pop() as string;
+  const cliBuild = { projects: [cli.project], target: 'build' };
   return {
     [names.imageTargetName]: {
-      command: `node ${cli.binPath} build ${root}`,
-      dependsOn: needsCli,
+      command: `node ${cli.binPath} build ${image}`,
+      dependsOn: [cliBuild, '^build'],
       cache: false,
-      metadata: { description: `Build the service image from ${root}/Dockerfile with ${IMAGE_BIN}`, technologies: ['docker'] },
+      metadata: { description: `Lint ${root}/Dockerfile and build the ${image} image (and its SBOM) with ${IMAGE_BIN}`, technologies: ['docker'] },
     },
     [names.imagePushTargetName]: {
-      command: `node ${cli.binPath} push ${root}`,
-      dependsOn: [names.imageTargetName, { projects: [cli.project], target: 'build' }],
+      command: `node ${cli.binPath} push ${image}`,
+      options: { registry: DEFAULT_REGISTRY },
+      dependsOn: [names.imageTargetName, cliBuild],
       cache: false,
-      metadata: { description: `Push the image built from ${root} and print its digest`, technologies: ['docker'] },
+      metadata: { description: `Push the ${image} image (--registry, default ${DEFAULT_REGISTRY}) and print its digest`, technologies: ['docker'] },
     },
   };
 }
