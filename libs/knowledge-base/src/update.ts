@@ -1,6 +1,7 @@
 /**
  * The single write entry point: lock, re-read, apply, validate, write atomically, release.
  */
+import * as fs from 'node:fs';
 import { KbError } from './errors.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { atomicWriteFile } from './atomic-write.js';
@@ -74,6 +75,7 @@ export async function update<T>(
 ): Promise<UpdateResult<T>> {
   const file = resolveKbPath(options);
   const clock = options.now ?? (() => new Date());
+  if (!fs.existsSync(file)) throw new KbError('not_found', `${file}: file not found`, { file });
   const lock = await acquireLock(file, options);
   try {
     // Read, parse and validate under the lock: an invalid file is never changed, even by a change

@@ -115,8 +115,13 @@ describe('bad input: clear message, non-zero exit, no stack trace, file byte-for
 
   it('a missing file is named', () => {
     const missing = path.join(tempKb().dir, 'nope.json');
-    const r = runCli(['status', '--file', missing]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${missing}: file not found`);
+    for (const args of [['status'], ['claim', 'ASSIGN_001', '--agent', 'QA Agent']]) {
+      const r = runCli([...args, '--file', missing]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${missing}: file not found`);
+    }
+    const inMissingDir = path.join(path.dirname(missing), 'no-such-dir', 'kb.json');
+    const r = runCli(['assign', '--to', 'QA Agent', '--task', 'x', '--file', inMissingDir]);
+    expect(r.stderr.trim()).toBe(`cios-kb: ${inMissingDir}: file not found`);
   });
 });
