@@ -77,6 +77,20 @@ function time(fn, runs) {
   const file = path.join(dir, '.ai-knowledge-base.json');
   fs.writeFileSync(file, serializeKb(kb));
   const size = fs.statSync(file).size;
+  // context: what one durable write of this size costs on this machine right now
+  const probe = path.join(dir, 'probe.json');
+  const body = fs.readFileSync(file);
+  const durable = time(() => {
+    const fd = fs.openSync(`${probe}.tmp`, 'w');
+    fs.writeSync(fd, body);
+    fs.fdatasyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(`${probe}.tmp`, probe);
+    const d = fs.openSync(dir, 'r');
+    fs.fsyncSync(d);
+    fs.closeSync(d);
+  }, 50);
+  console.log(`  (machine now: one bare durable ${(size / 1024).toFixed(0)} KB write = ${durable.toFixed(2)} ms, load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores)`);
   const procs = 8;
   const each = Number(process.env.KB_BENCH_CHANGES ?? 150);
   const children = Array.from({ length: procs }, (_, p) => spawn(process.execPath, [path.join(here, 'bench-writer.mjs'), file, `w${p}`, String(each)], { stdio: ['pipe', 'pipe', 'inherit'] }));

@@ -71,7 +71,7 @@ const DEPLOYMENT_TRANSITIONS: Record<DeploymentStatus, readonly DeploymentStatus
   succeeded: ['rolled_back'],
   failed: ['rolled_back'],
   rolled_back: [],
-  aborted: [],
+  aborted: ['rolled_back'],
 };
 
 export interface DeploymentInput {
