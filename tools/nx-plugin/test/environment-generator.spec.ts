@@ -4,7 +4,7 @@ import type * as CatalogModule from '@cios/catalog';
 import { namespaceFor, monitoringNamespaceFor, primaryCluster } from '@cios/platform-spec';
 import { addEnvironment } from '../src/generators/environment/generator.js';
 import type { EnvironmentGeneratorSchema } from '../src/generators/environment/schema.js';
-import { materialize, workspaceTree } from './workspace-tree.js';
+import { defined, materialize, readText, workspaceTree } from './workspace-tree.js';
 
 const FILE = 'libs/catalog/src/environments.ts';
 const tree = (): Tree => workspaceTree(['libs/catalog/src']);
@@ -23,7 +23,7 @@ async function refusal(options: EnvironmentGeneratorSchema): Promise<string> {
   );
   expect(error, 'expected the generator to refuse').toBeInstanceOf(Error);
   expect(JSON.stringify(t.listChanges().map((c) => [c.path, c.content?.toString('utf-8')])), 'nothing is written').toBe(before);
-  return error!.message;
+  return defined(error, 'a refusal').message;
 }
 
 describe('environment generator', () => {
@@ -42,7 +42,7 @@ describe('environment generator', () => {
     expect(primaryCluster(environment)).toEqual({ name: 'qa-quebec', context: 'cios-qa', region: 'canadaeast', role: 'primary' });
     expect(namespaceFor(environment, 'core')).toBe('qa-core');
     expect(monitoringNamespaceFor(environment)).toBe('qa-monitoring');
-    const text = t.read(FILE, 'utf-8')!;
+    const text = readText(t, FILE);
     expect(text).toContain('const qa: EnvironmentInput = {');
     expect(text).toMatch(/export const environmentInputs: EnvironmentInput\[\] = \[dev, staging, prod, qa\];/);
     expect(text.indexOf('const qa: EnvironmentInput')).toBeLessThan(text.indexOf('export const environmentInputs'));

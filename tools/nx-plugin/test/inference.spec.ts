@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreateNodesResult } from '@nx/devkit';
+import { defined } from './workspace-tree.js';
 import { createCiosNodes, inferTargets, MARKER_GLOB, type PackageFacts } from '../src/index.js';
 
 const ROOT = '/workspace';
@@ -38,7 +39,7 @@ describe('createNodesV2 inference', () => {
 
   it('gives a project shipping cios-synth cacheable synth and an uncached plan', () => {
     const { byRoot } = run(WORKSPACE);
-    const infra = byRoot['libs/infra']!;
+    const infra = defined(byRoot['libs/infra'], 'libs/infra');
     expect(Object.keys(infra).sort()).toEqual(['plan', 'synth']);
     expect(infra['synth']).toMatchObject({
       command: 'node libs/infra/bin/cios-synth.js --all --preview --out dist/stacks',
@@ -48,12 +49,12 @@ describe('createNodesV2 inference', () => {
       outputs: ['{workspaceRoot}/dist/stacks'],
     });
     expect(infra['plan']).toMatchObject({ cache: false, dependsOn: ['synth'], options: { env: 'dev', forwardAllArgs: false } });
-    expect(infra['plan']!.command).toContain('terraform -chdir="$stack" plan');
-    expect(infra['plan']!.command).toContain('dist/stacks/{args.env}/*/');
+    expect(defined(infra['plan'], 'plan').command).toContain('terraform -chdir="$stack" plan');
+    expect(defined(infra['plan'], 'plan').command).toContain('dist/stacks/{args.env}/*/');
   });
 
   it('gives a project shipping cios-monitoring generate and validate, validate after generate', () => {
-    const monitoring = run(WORKSPACE).byRoot['apps/monitoring-config']!;
+    const monitoring = defined(run(WORKSPACE).byRoot['apps/monitoring-config'], 'apps/monitoring-config');
     expect(Object.keys(monitoring).sort()).toEqual(['generate', 'validate']);
     expect(monitoring['generate']).toMatchObject({
       command: 'node apps/monitoring-config/bin/cios-monitoring.js generate --out dist/monitoring',
@@ -66,7 +67,7 @@ describe('createNodesV2 inference', () => {
 
   it('gives a project with a Dockerfile image and image-push that run cios-image and build it first', () => {
     const { byRoot } = run(WORKSPACE, ['apps/sample-api/Dockerfile']);
-    const api = byRoot['apps/sample-api']!;
+    const api = defined(byRoot['apps/sample-api'], 'apps/sample-api');
     expect(Object.keys(api).sort()).toEqual(['image', 'image-push']);
     expect(api['image']).toMatchObject({
       command: 'node apps/image-cli/bin/cios-image.js build sample-api',
@@ -78,7 +79,7 @@ describe('createNodesV2 inference', () => {
       options: { registry: 'ghcr.io' },
       cache: false,
     });
-    expect(api['image-push']!.dependsOn).toContain('image');
+    expect(defined(api['image-push'], 'image-push').dependsOn).toContain('image');
   });
 
   it('marks nothing else: plain libraries, the workspace root, a Dockerfile outside any project', () => {
@@ -103,8 +104,8 @@ describe('createNodesV2 inference', () => {
       { synthTargetName: 'tf-synth', planTargetName: 'tf-plan' },
     );
     expect(Object.keys(targets).sort()).toEqual(['tf-plan', 'tf-synth']);
-    expect(targets['tf-synth']!.command).toBe('node tools/stacks/cli.js --all --preview --out dist/stacks');
-    expect(targets['tf-plan']!.dependsOn).toEqual(['tf-synth']);
+    expect(defined(targets['tf-synth'], 'tf-synth').command).toBe('node tools/stacks/cli.js --all --preview --out dist/stacks');
+    expect(defined(targets['tf-plan'], 'tf-plan').dependsOn).toEqual(['tf-synth']);
   });
 
   it('is deterministic: same files, same answer, whatever the order', () => {

@@ -4,7 +4,7 @@ import type * as InfraModule from '@cios/infra';
 import type { Environment, Platform, Release } from '@cios/platform-spec';
 import { addPolicyRule } from '../src/generators/policy-rule/generator.js';
 import type { PolicyRuleGeneratorSchema } from '../src/generators/policy-rule/schema.js';
-import { materialize, workspaceTree } from './workspace-tree.js';
+import { defined, materialize, readText, workspaceTree } from './workspace-tree.js';
 
 const REGISTRY = 'libs/infra/src/policy/registry.ts';
 const tree = (): Tree => workspaceTree(['libs/infra/src', 'libs/infra/test/fixtures.ts']);
@@ -44,10 +44,10 @@ describe('policy-rule generator', () => {
     expect(result.ruleFile).toBe('libs/infra/src/policy/rules/require-owner-label.ts');
     expect(result.testFile).toBe('libs/infra/test/policy-rules/require-owner-label.spec.ts');
     expect(result.template).toMatchObject({ id: 'CIOS-K8S-005', exportName: 'requireOwnerLabelRule', kind: 'Deployment' });
-    const registry = t.read(REGISTRY, 'utf-8')!;
+    const registry = readText(t, REGISTRY);
     expect(registry).toContain("import { requireOwnerLabelRule } from './rules/require-owner-label.js';");
     expect(registry).toMatch(/ {2}requireOwnerLabelRule,\n\];/);
-    const spec = t.read(result.testFile, 'utf-8')!;
+    const spec = readText(t, result.testFile);
     expect(spec).toContain("from '../fixtures.js'");
     expect(spec).toContain('expect(found).toHaveLength(1)');
 
@@ -63,9 +63,9 @@ describe('policy-rule generator', () => {
     const stacks = infra.renderStacks({ platform, environment: prod, release: fixtures.digestRelease(platform) });
     const mine = () => infra.checkPolicy({ environment: prod, stacks }).findings.filter((f) => f.ruleId === 'CIOS-K8S-005');
     expect(mine()).toEqual([]);
-    const target = infra.buildModel(stacks).byKind('Deployment')[0]!;
+    const target = defined(infra.buildModel(stacks).byKind('Deployment')[0], 'a Deployment');
     const metadata = (Array.isArray(target.body['metadata']) ? target.body['metadata'][0] : target.body['metadata']) as Record<string, Record<string, string>>;
-    delete metadata['labels']!['app.kubernetes.io/managed-by'];
+    delete defined(metadata['labels'], 'labels')['app.kubernetes.io/managed-by'];
     expect(mine()).toEqual([
       expect.objectContaining({ severity: 'error', resource: target.resource, message: 'has no app.kubernetes.io/managed-by label' }),
     ]);

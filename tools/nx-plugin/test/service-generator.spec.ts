@@ -5,7 +5,7 @@ import { services as realServices } from '@cios/catalog';
 import { assertKnowledgeBase } from '@cios/knowledge-base';
 import { addService } from '../src/generators/service/generator.js';
 import type { ServiceGeneratorSchema } from '../src/generators/service/schema.js';
-import { materialize, workspaceTree } from './workspace-tree.js';
+import { defined, materialize, readText, workspaceTree } from './workspace-tree.js';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const KB = '.ai-knowledge-base.json';
@@ -28,7 +28,7 @@ async function refusal(options: ServiceGeneratorSchema, t: Tree = tree()): Promi
   );
   expect(error, 'expected the generator to refuse').toBeInstanceOf(Error);
   expect(snapshot(), 'nothing is written when the options are refused').toBe(before);
-  return error!.message;
+  return defined(error, 'a refusal').message;
 }
 
 describe('service generator', () => {
@@ -36,7 +36,7 @@ describe('service generator', () => {
     const t = tree();
     const result = await addService(t, { name: 'appointment-service', tier: 'core', description: 'Booking of consultations' }, NOW);
     expect(result.catalogFile).toBe('libs/catalog/src/services/core.ts');
-    const core = t.read('libs/catalog/src/services/core.ts', 'utf-8')!;
+    const core = readText(t, 'libs/catalog/src/services/core.ts');
     expect(core).toContain("name: 'appointment-service'");
     expect(core).toContain("image: 'ghcr.io/cios/appointment-service'");
     expect(core).toContain("health: { liveness: '/healthz', readiness: '/readyz', startup: '/healthz' }");
@@ -62,7 +62,7 @@ describe('service generator', () => {
     const t = tree();
     const result = await addService(t, { name: 'translation-service', tier: 'ai', runtime: 'python', dependsOn: 'ai-gateway, redis' }, NOW);
     expect(result.testFile).toBe('libs/catalog/test/services/translation-service.spec.ts');
-    const spec = t.read(result.testFile!, 'utf-8')!;
+    const spec = readText(t, defined(result.testFile, 'a test file'));
     expect(spec).toContain("getService('translation-service')");
     expect(spec).toContain("from '../../src/index.js'");
     expect(spec).toContain("objective: 95, thresholdMs: 200");
@@ -72,9 +72,9 @@ describe('service generator', () => {
 
   it('assigns the deployment to the DevOps Agent in the knowledge base, with the KB library\'s rules', async () => {
     const t = tree();
-    const before = JSON.parse(t.read(KB, 'utf-8')!) as { revision?: number; agent_coordination: { active_assignments: unknown[] } };
+    const before = JSON.parse(readText(t, KB)) as { revision?: number; agent_coordination: { active_assignments: unknown[] } };
     const result = await addService(t, { name: 'appointment-service', tier: 'core' }, NOW);
-    const after = JSON.parse(t.read(KB, 'utf-8')!) as typeof before & { last_updated?: string };
+    const after = JSON.parse(readText(t, KB)) as typeof before & { last_updated?: string };
     const assignments = after.agent_coordination.active_assignments as Array<Record<string, unknown>>;
     expect(assignments).toHaveLength(before.agent_coordination.active_assignments.length + 1);
     expect(assignments.at(-1)).toMatchObject({

@@ -49,3 +49,16 @@ export function materialize(tree: Tree, project: string): { root: string; cleanu
   copy(project);
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
+
+/** A file of the tree as text; a missing file fails the test with its path. */
+export function readText(tree: Tree, path: string): string {
+  const text = tree.read(path, 'utf-8');
+  if (text === null) throw new Error(`expected ${path} in the tree`);
+  return text;
+}
+
+/** The value, or a failed test naming what was missing. */
+export function defined<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw new Error(`expected ${what}`);
+  return value;
+}
