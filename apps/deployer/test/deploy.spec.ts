@@ -48,6 +48,11 @@ function args(extra: string[] = [], env = 'itest'): string[] {
 
 /** Release v1 deployed as the first deploy: the rollback target of every later test. */
 async function firstDeploy(): Promise<void> {
+  // The previous test may have left errors in Prometheus' window: start from a healthy service.
+  await prometheus.waitFor(
+    `(sum(rate(http_requests_total{service="${SERVICE}",code=~"5.."}[4s])) or vector(0)) / sum(rate(http_requests_total{service="${SERVICE}"}[4s]))`,
+    (v) => v < 0.001,
+  );
   const r = await cli(['apply', ...args(['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])]);
   expect(r.stderr).not.toContain('failed:');
   expect(r.code, r.stderr).toBe(0);
