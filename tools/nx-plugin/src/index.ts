@@ -1,3 +1,10 @@
 export { createNodesV2, createCiosNodes, type CiosPluginOptions, type PackageReader } from './plugin.js';
 export { inferTargets, binsOf, type PackageFacts, type ProjectFacts, type ToolLocation } from './inference/targets.js';
 export * from './inference/markers.js';
+export { serviceGenerator, addService, type ServiceGeneratorResult } from './generators/service/generator.js';
+export type { ServiceGeneratorSchema } from './generators/service/schema.js';
+export { environmentGenerator, addEnvironment, type EnvironmentGeneratorResult } from './generators/environment/generator.js';
+export type { EnvironmentGeneratorSchema } from './generators/environment/schema.js';
+export { policyRuleGenerator, addPolicyRule, type PolicyRuleGeneratorResult } from './generators/policy-rule/generator.js';
+export type { PolicyRuleGeneratorSchema } from './generators/policy-rule/schema.js';
+export { GeneratorError } from './utils/errors.js';

@@ -1,4 +1,4 @@
-import { formatFiles, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, type Tree } from '@nx/devkit';
 import type * as Spec from '@cios/platform-spec';
 import { ENVIRONMENTS_ARRAY, ENVIRONMENTS_FILE, catalogEnvironments } from '../../utils/catalog-layout.js';
 import { GeneratorError } from '../../utils/errors.js';
@@ -13,10 +13,9 @@ export interface EnvironmentGeneratorResult {
   readonly variable: string;
 }
 
-export async function environmentGenerator(tree: Tree, options: EnvironmentGeneratorSchema): Promise<GeneratorCallback> {
+export async function environmentGenerator(tree: Tree, options: EnvironmentGeneratorSchema): Promise<void> {
   await addEnvironment(tree, options);
   await formatFiles(tree);
-  return () => undefined;
 }
 
 export default environmentGenerator;

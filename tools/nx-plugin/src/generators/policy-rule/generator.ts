@@ -1,4 +1,4 @@
-import { formatFiles, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, type Tree } from '@nx/devkit';
 import { GeneratorError } from '../../utils/errors.js';
 import { addNamedImport, appendToArray, findArrayLiteral, parseSource } from '../../utils/ts-source.js';
 import type { PolicyRuleGeneratorSchema } from './schema.js';
@@ -19,10 +19,9 @@ export interface PolicyRuleGeneratorResult {
   readonly template: RuleTemplate;
 }
 
-export async function policyRuleGenerator(tree: Tree, options: PolicyRuleGeneratorSchema): Promise<GeneratorCallback> {
+export async function policyRuleGenerator(tree: Tree, options: PolicyRuleGeneratorSchema): Promise<void> {
   addPolicyRule(tree, options);
   await formatFiles(tree);
-  return () => undefined;
 }
 
 export default policyRuleGenerator;

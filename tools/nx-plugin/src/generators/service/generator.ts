@@ -1,4 +1,4 @@
-import { formatFiles, logger, type GeneratorCallback, type Tree } from '@nx/devkit';
+import { formatFiles, logger, type Tree } from '@nx/devkit';
 import type * as Spec from '@cios/platform-spec';
 import { CATALOG_SERVICE_TESTS_DIR, catalogServices, tierArray, tierFile } from '../../utils/catalog-layout.js';
 import { GeneratorError } from '../../utils/errors.js';
@@ -18,10 +18,9 @@ export interface ServiceGeneratorResult {
   readonly assignmentId?: string;
 }
 
-export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
+export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<void> {
   await addService(tree, options);
   await formatFiles(tree);
-  return () => undefined;
 }
 
 export default serviceGenerator;
