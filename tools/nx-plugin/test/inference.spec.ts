@@ -48,9 +48,10 @@ describe('createNodesV2 inference', () => {
       inputs: ['production', '^production'],
       outputs: ['{workspaceRoot}/dist/stacks'],
     });
-    expect(infra['plan']).toMatchObject({ cache: false, dependsOn: ['synth'], options: { env: 'dev', forwardAllArgs: false } });
+    expect(infra['plan']).toMatchObject({ cache: false, dependsOn: ['synth'], options: { environment: 'dev', forwardAllArgs: false } });
     expect(defined(infra['plan'], 'plan').command).toContain('terraform -chdir="$stack" plan');
-    expect(defined(infra['plan'], 'plan').command).toContain('dist/stacks/{args.env}/*/');
+    expect(defined(infra['plan'], 'plan').command).toContain('cp -R dist/stacks/{args.environment} dist/plan/{args.environment}');
+    expect(defined(infra['plan'], 'plan').command).toContain('for stack in dist/plan/{args.environment}/*/');
   });
 
   it('gives a project shipping cios-monitoring generate and validate, validate after generate', () => {

@@ -62,18 +62,22 @@ function stackTargets(bin: string, names: Required<CiosPluginOptions>): Record<s
         technologies: ['terraform'],
       },
     },
-    // A plan reads live state, so it is never cached; it plans the stacks synth just wrote.
+    // A plan reads live state, so it is never cached. It runs on a copy of the synthesized stacks:
+    // terraform init writes .terraform/ and a lock file, which must not leak into synth's cached output.
     [names.planTargetName]: {
-      command:
-        'set -e; test -d dist/stacks/{args.env} || { echo "no stacks for environment {args.env} in dist/stacks" >&2; exit 1; }; ' +
-        'for stack in dist/stacks/{args.env}/*/; do echo "plan $stack"; ' +
-        'terraform -chdir="$stack" init -input=false -no-color >/dev/null; ' +
-        'terraform -chdir="$stack" plan -input=false -lock=false -no-color; done',
-      options: { env: 'dev', forwardAllArgs: false },
+      command: [
+        'set -e',
+        'test -d dist/stacks/{args.environment} || { echo "no synthesized stacks for environment \"{args.environment}\" in dist/stacks" >&2; exit 1; }',
+        'rm -rf dist/plan/{args.environment} && mkdir -p dist/plan && cp -R dist/stacks/{args.environment} dist/plan/{args.environment}',
+        'for stack in dist/plan/{args.environment}/*/; do echo "terraform plan $stack"; ' +
+          'out=$(terraform -chdir="$stack" init -input=false -no-color 2>&1) || { echo "$out" >&2; echo "terraform init failed in $stack" >&2; exit 1; }; ' +
+          'terraform -chdir="$stack" plan -input=false -lock=false -no-color; done',
+      ].join('; '),
+      options: { environment: 'dev', forwardAllArgs: false },
       dependsOn: [names.synthTargetName],
       cache: false,
       metadata: {
-        description: 'terraform plan of every stack of one environment (--env, default dev) against its live state',
+        description: 'terraform plan of every stack of one environment (--environment, default dev) against its live state',
         technologies: ['terraform'],
       },
     },
