@@ -23,7 +23,7 @@ import { countJunitXml, countTestReport, countVitestJson } from '../test-report.
 import { revisionOf, update, type UpdateContext, type UpdateResult } from '../update.js';
 import { int, list, str, usageError, type OptionSpecs, type ParsedValues } from './args.js';
 import type { CommandHelp } from './help.js';
-import { DEFAULT_TASK_FIELDS, boundedJson, boundedText, clip, taskLine } from './output.js';
+import { DEFAULT_TASK_FIELDS, boundedJson, boundedText, clip, taskLine, waitingText } from './output.js';
 
 export interface Io {
   out(text: string): void;
@@ -151,10 +151,7 @@ export const commands: Command[] = [
         ...section(
           'Blocked',
           s.blocked.length,
-          s.blocked.slice(0, limit).map((b) => {
-            const on = [b.reason ? clip(b.reason, 80) : '', ...b.waits_on.map((d) => `${d.id} (${d.status})`)].filter(Boolean).join('; ');
-            return `  ${taskLine(b.task)}\n      waiting for: ${on || 'unspecified'}`;
-          }),
+          s.blocked.slice(0, limit).map((b) => `  ${taskLine(b.task)}\n      waiting for: ${waitingText(b)}`),
         ),
         '',
         ...section(
@@ -392,10 +389,7 @@ export const commands: Command[] = [
         ctx,
         { total: all.length, shown: shown.length, items: shown.map((b) => ({ ...pick(b.task, DEFAULT_TASK_FIELDS), reason: b.reason, waits_on: b.waits_on })) },
         [
-          ...shown.map((b) => {
-            const on = [b.reason ? clip(b.reason, 80) : '', ...b.waits_on.map((d) => `${d.id} (${d.status})`)].filter(Boolean).join('; ');
-            return `${taskLine(b.task)}\n    waiting for: ${on || 'unspecified'}`;
-          }),
+          ...shown.map((b) => `${taskLine(b.task)}\n    waiting for: ${waitingText(b)}`),
           all.length > shown.length ? `… ${all.length - shown.length} more` : `${all.length} blocked task(s)`,
         ],
       );

@@ -1,4 +1,5 @@
 /** Bounded output for agents' context windows. */
+import type { BlockedTask } from '../queries.js';
 import type { Assignment } from '../schema.js';
 
 /** Hard cap on one command's output (~20k tokens). */
@@ -44,4 +45,12 @@ export function boundedText(lines: readonly string[], maxChars = MAX_OUTPUT_CHAR
     out.push(line);
   }
   return out.join('\n');
+}
+
+/** "what it waits for": the task's own reason (unless it only repeats dependency ids) and open dependencies. */
+export function waitingText(b: BlockedTask): string {
+  const depIds = new Set(b.waits_on.map((d) => d.id));
+  const reasonIsIds = !!b.reason && b.reason.split(/[\s,]+/).filter(Boolean).every((part) => depIds.has(part));
+  const parts = [b.reason && !reasonIsIds ? clip(b.reason, 80) : '', ...b.waits_on.map((d) => `${d.id} (${d.status})`)].filter(Boolean);
+  return parts.join('; ') || 'unspecified';
 }
