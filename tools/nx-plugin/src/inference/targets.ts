@@ -67,7 +67,7 @@ function stackTargets(bin: string, names: Required<CiosPluginOptions>): Record<s
     [names.planTargetName]: {
       command: [
         'set -e',
-        'test -d dist/stacks/{args.environment} || { echo "no synthesized stacks for environment \"{args.environment}\" in dist/stacks" >&2; exit 1; }',
+        'test -d dist/stacks/{args.environment} || { echo "no synthesized stacks for environment {args.environment} in dist/stacks (run the synth target)" >&2; exit 1; }',
         'rm -rf dist/plan/{args.environment} && mkdir -p dist/plan && cp -R dist/stacks/{args.environment} dist/plan/{args.environment}',
         'for stack in dist/plan/{args.environment}/*/; do echo "terraform plan $stack"; ' +
           'out=$(terraform -chdir="$stack" init -input=false -no-color 2>&1) || { echo "$out" >&2; echo "terraform init failed in $stack" >&2; exit 1; }; ' +
