@@ -65,9 +65,14 @@ export function atomicWriteFile(file: string, data: string | Uint8Array, options
   try {
     try {
       fs.fchmodSync(fd, mode); // not subject to the umask
-      const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-      let written = 0;
-      while (written < buffer.length) written += fs.writeSync(fd, buffer, written, buffer.length - written);
+      // Writing a string directly is measurably faster than encoding it to a Buffer first.
+      let written = typeof data === 'string' ? fs.writeSync(fd, data) : 0;
+      const buffer = typeof data === 'string' ? undefined : data;
+      const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      if (written < length) {
+        const bytes = buffer ?? Buffer.from(data as string, 'utf8');
+        while (written < length) written += fs.writeSync(fd, bytes, written, length - written);
+      }
       fs.fdatasyncSync(fd); // data + size of a new file; the rename is made durable by the directory fsync
     } finally {
       fs.closeSync(fd);
