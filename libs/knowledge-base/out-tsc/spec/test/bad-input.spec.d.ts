@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=bad-input.spec.d.ts.map

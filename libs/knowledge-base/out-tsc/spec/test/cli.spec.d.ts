@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=cli.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=concurrency.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=crash.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=fast-check.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=lock.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=roundtrip.spec.d.ts.map
