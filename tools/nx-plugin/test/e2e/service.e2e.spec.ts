@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,10 @@ import { copyWorkspace, type WorkspaceCopy } from './workspace-copy.js';
 const CONSUMERS = ['@cios/catalog', '@cios/infra', '@cios/monitoring-config', '@cios/deployer'];
 
 const skip = process.env['CIOS_SKIP_E2E'] === '1';
+
+interface GraphFile {
+  graph: { nodes: Record<string, { data: { targets?: Record<string, unknown> } }> };
+}
 
 /** The tail of a command's output for the assertion message; the whole of it in a log file. */
 function output(result: { stdout: string; stderr: string; status: number | null; signal: NodeJS.Signals | null }): string {
@@ -50,6 +54,16 @@ describe.skipIf(skip)('e2e: generate a service, then every affected test passes'
       const rule = ws.run('npx', ['nx', 'g', '@cios/nx-plugin:policy-rule', 'require-part-of-label', '--no-interactive']);
       expect(rule.status, output(rule)).toBe(0);
       expect(rule.stdout).toContain('CREATE libs/infra/src/policy/rules/require-part-of-label.ts');
+
+      // The plugin loads in a real Nx from source (nothing is built yet) and its targets reach the graph.
+      const graph = ws.run('npx', ['nx', 'graph', '--file=graph.json']);
+      expect(graph.status, output(graph)).toBe(0);
+      const nodes = (JSON.parse(readFileSync(join(ws.root, 'graph.json'), 'utf8')) as GraphFile).graph.nodes;
+      rmSync(join(ws.root, 'graph.json'));
+      expect(Object.keys(nodes['@cios/infra']?.data.targets ?? {})).toEqual(expect.arrayContaining(['synth', 'plan']));
+      if (existsSync(join(ws.root, 'apps/sample-api/Dockerfile'))) {
+        expect(Object.keys(nodes['@cios/sample-api']?.data.targets ?? {})).toEqual(expect.arrayContaining(['image', 'image-push']));
+      }
 
       const affected = ws.run('npx', ['nx', 'show', 'projects', '--affected', '--base=main', '--json']);
       expect(affected.status, output(affected)).toBe(0);
