@@ -1,0 +1,210 @@
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { formatFindings, hasErrors, lintDockerfile, renderImageFiles } from '@cios/containers';
+
+import { LAYER_EPOCH, buildCommand, buildahGlobals, detectBuilder, type BuilderKind } from '../builder.js';
+import type { CommandContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { exec } from '../exec.js';
+import { commitEpoch, headCommit } from '../git.js';
+import { writeFileAtomic } from '../io.js';
+import { readNodeProject, selectTargets, type ImageTarget } from '../targets.js';
+import { renderProps } from './render-props.js';
+
+export const BUILD_HELP = `Usage: cios-image build SERVICE… | --all [options]
+
+Builds each service's image from its source directory (sourceDir in the catalog, else apps/<name>) with its own
+Dockerfile or the rendered one, after linting it with production rules, and writes a CycloneDX SBOM of its npm
+dependencies. Builder: docker buildx when a Docker engine answers, else rootless buildah.
+
+  --all                 every service with source in this repository (says which it skipped and why)
+  --tag TAG             image tag (default: the commit, git rev-parse HEAD)
+  --build-arg K=V       extra build argument, repeatable (e.g. BASE_IMAGE=… for an air-gapped base)
+  --sbom-dir DIR        where SBOMs go (default: dist/images/sboms)
+  --no-sbom             skip the SBOM
+  --no-cache            ignore cached layers
+  --json                results as JSON on stdout
+
+SOURCE_DATE_EPOCH (default: the commit time) is the created label; layer files, history and the image
+config carry a constant timestamp, so one commit gives one digest and unchanged layers keep theirs.
+Environment: CIOS_BUILDAH_STORAGE_DRIVER (vfs), CIOS_BUILDAH_ROOT, CIOS_BUILDAH_RUNROOT, CIOS_IMAGE_BUILDER.
+Exit: 0 built, 1 refused or failed, 2 usage.`;
+
+export interface BuildOptions {
+  readonly all: boolean;
+  readonly tag?: string;
+  readonly buildArgs: readonly string[];
+  readonly sbomDir?: string;
+  readonly sbom: boolean;
+  /** Ignore cached layers (proves a clean build gives the same digest). */
+  readonly noCache?: boolean;
+}
+
+export interface BuiltImage {
+  readonly service: string;
+  readonly image: string;
+  readonly imageId: string;
+  readonly builder: BuilderKind;
+  readonly dockerfile: string;
+  readonly sbom?: string;
+}
+
+export async function runBuild(context: CommandContext, names: readonly string[], options: BuildOptions): Promise<number> {
+  const { io, root, progress } = context;
+  const chosen = options.all ? context.targets : selectTargets(context.targets, names);
+  const skipped = chosen.filter((t) => t.skipped);
+  if (!options.all && skipped.length > 0) {
+    throw new CliError(skipped.map((t) => `cannot build ${t.name}: ${t.skipped}`).join('\n'));
+  }
+  for (const t of skipped) progress.info(`skipped ${t.name}: ${t.skipped}`);
+  const buildable = chosen.filter((t) => !t.skipped);
+  const extraArgs = parseBuildArgs(options.buildArgs);
+
+  // Lint and render everything first: a refused Dockerfile stops the run before any build starts.
+  const builder = detectBuilder(io.env);
+  const plans = buildable.map((target) => planBuild(context, target));
+  const commit = headCommit(root);
+  const tag = options.tag ?? commit;
+  const epoch = io.env['SOURCE_DATE_EPOCH'] && /^\d+$/.test(io.env['SOURCE_DATE_EPOCH']) ? Number(io.env['SOURCE_DATE_EPOCH']) : commitEpoch(root, commit);
+  const sourceUrl = io.env['GITHUB_REPOSITORY'] ? `${io.env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${io.env['GITHUB_REPOSITORY']}` : undefined;
+  const env = { ...io.env, SOURCE_DATE_EPOCH: String(epoch) };
+
+  const built: BuiltImage[] = [];
+  for (const plan of plans) {
+    const { target } = plan;
+    const created = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
+    const image = builder === 'buildah' ? `localhost/${target.repository}:${tag}` : `${target.repository}:${tag}`;
+    const command = buildCommand(
+      builder,
+      {
+        contextDir: target.contextDir as string,
+        dockerfile: plan.dockerfile,
+        ...(plan.ignorefile ? { ignorefile: plan.ignorefile } : {}),
+        image,
+        layerEpoch: LAYER_EPOCH,
+        noCache: options.noCache === true,
+        labels: {
+          'org.opencontainers.image.revision': commit,
+          'org.opencontainers.image.created': created,
+          ...(sourceUrl ? { 'org.opencontainers.image.source': sourceUrl } : {}),
+        },
+        buildArgs: {
+          REVISION: commit,
+          CREATED: created,
+          SOURCE_DATE_EPOCH: String(epoch),
+          ...(sourceUrl ? { SOURCE_URL: sourceUrl } : {}),
+          ...extraArgs,
+        },
+      },
+      env,
+    );
+    progress.step(`building ${target.name} with ${builder}`);
+    const result = await exec(command.command, command.args, {
+      cwd: root,
+      env,
+      onLine: (line) => {
+        if (/^(\[\d+\/\d+\] )?STEP \d+/.test(line)) progress.info(line.slice(0, 160));
+      },
+    });
+    if (result.code !== 0) {
+      throw new CliError(`building ${target.name} failed (${command.command} exited ${result.code}):\n${tail(result.stderr || result.stdout)}`);
+    }
+    const imageId = await imageIdOf(builder, image, env);
+    progress.done(`built ${image}`);
+    let sbom: string | undefined;
+    if (options.sbom) {
+      sbom = await writeSbom(context, target, resolve(io.cwd, options.sbomDir ?? join(root, 'dist/images/sboms')));
+    }
+    built.push({ service: target.name, image, imageId, builder, dockerfile: relative(root, plan.dockerfile), ...(sbom ? { sbom: relative(root, sbom) } : {}) });
+  }
+
+  if (context.json) {
+    io.stdout(`${JSON.stringify({ built, skipped: skipped.map((t) => ({ service: t.name, reason: t.skipped })) }, null, 2)}\n`);
+  } else {
+    for (const b of built) io.stdout(`${b.service}\t${b.image}\t${b.imageId}${b.sbom ? `\t${b.sbom}` : ''}\n`);
+    if (built.length === 0) io.stdout('nothing to build\n');
+  }
+  return 0;
+}
+
+interface BuildPlan {
+  readonly target: ImageTarget;
+  readonly dockerfile: string;
+  readonly ignorefile?: string;
+}
+
+function planBuild(context: CommandContext, target: ImageTarget): BuildPlan {
+  const { root } = context;
+  let dockerfile = target.dockerfile;
+  let text: string;
+  let ignorefile: string | undefined;
+  if (dockerfile) {
+    text = readFileSync(dockerfile, 'utf8');
+  } else {
+    const files = renderImageFiles(target, renderProps(target, root));
+    const dir = join(root, 'dist/images', target.name);
+    dockerfile = join(dir, 'Dockerfile');
+    ignorefile = join(dir, '.dockerignore');
+    writeFileAtomic(dockerfile, files.dockerfile);
+    writeFileAtomic(ignorefile, files.dockerignore);
+    text = files.dockerfile;
+  }
+  const report = lintDockerfile(text, { file: relative(root, dockerfile), prod: true, expectedUser: target.runAsUser });
+  if (hasErrors(report)) {
+    throw new CliError(`refusing to build ${target.name}: its Dockerfile breaks the image rules\n${formatFindings([report])}`);
+  }
+  return { target, dockerfile, ...(ignorefile ? { ignorefile } : {}) };
+}
+
+function parseBuildArgs(args: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const arg of args) {
+    const match = /^([A-Za-z_]\w*)=(.*)$/s.exec(arg);
+    if (!match) throw new CliError(`--build-arg "${arg}" is not NAME=value`);
+    out[match[1] as string] = match[2] as string;
+  }
+  return out;
+}
+
+async function imageIdOf(builder: BuilderKind, image: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const result =
+    builder === 'buildah'
+      ? await exec('buildah', [...buildahGlobals(env), 'inspect', '--type', 'image', '--format', '{{.FromImageID}}', image], { env })
+      : await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env });
+  if (result.code !== 0) throw new CliError(`cannot inspect the image ${image} just built: ${tail(result.stderr)}`);
+  return result.stdout.trim().replace(/^sha256:/, '');
+}
+
+/** CycloneDX SBOM of the project's production npm dependencies, from the workspace's lockfile and node_modules. */
+async function writeSbom(context: CommandContext, target: ImageTarget, dir: string): Promise<string | undefined> {
+  const { root, progress, io } = context;
+  const project = target.contextDir ? readNodeProject(target.contextDir, root) : undefined;
+  if (!project?.name) {
+    progress.info(`no SBOM for ${target.name}: it is not an npm project`);
+    return undefined;
+  }
+  const require = createRequire(import.meta.url);
+  const bin = join(dirname(require.resolve('@cyclonedx/cyclonedx-npm/package.json')), 'bin', 'cyclonedx-npm-cli.js');
+  if (!existsSync(bin)) throw new CliError(`the SBOM tool is missing (${bin}); run npm install`);
+  const file = join(dir, `${target.name}.cdx.json`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  mkdirSync(dir, { recursive: true });
+  progress.step(`writing the SBOM of ${target.name}`);
+  const result = await exec(
+    process.execPath,
+    [bin, '--omit', 'dev', '--workspace', project.name, '--output-reproducible', '--output-format', 'JSON', '--output-file', tmp],
+    { cwd: root, env: { ...io.env, NODE_ENV: 'production' } },
+  );
+  if (result.code !== 0) {
+    rmSync(tmp, { force: true });
+    throw new CliError(`the SBOM of ${target.name} failed (cyclonedx-npm exited ${result.code}):\n${tail(result.stderr)}`);
+  }
+  renameSync(tmp, file);
+  progress.done(`SBOM ${relative(root, file)}`);
+  return file;
+}
+
+export function tail(text: string, lines = 15): string {
+  return text.trim().split('\n').slice(-lines).join('\n');
+}

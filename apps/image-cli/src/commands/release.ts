@@ -1,0 +1,120 @@
+import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { buildRelease, manifestDigest, RegistryError, repositoryPath } from '@cios/containers';
+import { SpecError, type Environment } from '@cios/platform-spec';
+import type { CommandContext } from '../context.js';
+import { CliError } from '../errors.js';
+import { gitUser, headCommit } from '../git.js';
+import { writeFileAtomic } from '../io.js';
+import { parseRegistry, registryAccess, remoteRepository } from '../registry-access.js';
+
+export const RELEASE_HELP = `Usage: cios-image release --env ENV --registry HOST[:PORT] --out FILE [options]
+
+Writes a release file (schema Release) naming, for every service of the catalog, the image the registry holds
+at REGISTRY/<repository>:<tag> pinned by digest; fails naming each service whose image is missing. SBOMs found
+in --sbom-dir are copied next to the release (sboms/<service>.cdx.json) and recorded in it.
+
+  --env ENV          environment (dev, staging, prod)
+  --registry HOST    registry to read digests from
+  --out FILE         release file to write (atomically)
+  --insecure         plain HTTP (a loopback registry)
+  --tag TAG          tag the images were pushed with (default: the commit)
+  --commit SHA       commit of the release (default: git rev-parse HEAD)
+  --by WHO           who makes it (default: git config user.name/email, else $USER)
+  --sbom-dir DIR     where build wrote SBOMs (default: dist/images/sboms)
+  --json             the release as JSON on stdout
+
+createdAt is SOURCE_DATE_EPOCH when set, else now. Exit: 0 written, 1 refused or failed, 2 usage.`;
+
+export interface ReleaseOptions {
+  readonly env: string;
+  readonly registry: string;
+  readonly out: string;
+  readonly insecure: boolean;
+  readonly tag?: string;
+  readonly commit?: string;
+  readonly by?: string;
+  readonly sbomDir?: string;
+}
+
+const CONCURRENCY = 8;
+
+export async function runRelease(context: CommandContext, options: ReleaseOptions): Promise<number> {
+  const { io, root, progress, platform } = context;
+  const environment = platform.environments.find((e) => e.name === options.env);
+  if (!environment) {
+    throw new CliError(`unknown environment "${options.env}"; the catalog has: ${platform.environments.map((e) => e.name).join(', ')}`);
+  }
+  const commit = options.commit ?? headCommit(root);
+  const tag = options.tag ?? commit;
+  const createdBy = options.by ?? gitUser(root) ?? io.env['USER'];
+  if (!createdBy) throw new CliError('cannot tell who makes the release: pass --by, or set git config user.name or $USER');
+  const epoch = io.env['SOURCE_DATE_EPOCH'];
+  const createdAt = (epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date()).toISOString();
+  const registry = parseRegistry(options.registry);
+  if (!registry) throw new CliError(`--registry "${options.registry}" is not HOST[:PORT][/path]`);
+  const access = registryAccess(registry, options.insecure, io.env);
+
+  const services = platform.services;
+  progress.step(`reading ${services.length} digests from ${options.registry} at tag ${tag}`);
+  const results = await mapLimit(services, CONCURRENCY, async (service): Promise<{ service: string; ref?: string; error?: RegistryError }> => {
+    const path = remoteRepository(registry, repositoryPath(service.image));
+    try {
+      const digest = await manifestDigest(access, path, tag);
+      return { service: service.name, ref: `${registry.host}/${path}@${digest}` };
+    } catch (error) {
+      if (error instanceof RegistryError) return { service: service.name, error };
+      throw error;
+    }
+  });
+  const unreachable = results.find((r) => r.error?.kind === 'unreachable');
+  if (unreachable?.error) throw new CliError(`no release written: ${unreachable.error.message}`);
+  const failed = results.filter((r) => r.error);
+  if (failed.length > 0) {
+    throw new CliError(
+      `no release written: ${failed.length} of ${services.length} services have no image in ${options.registry} at tag ${tag}:\n${failed
+        .map((r) => `  - ${r.service}: ${r.error?.message}`)
+        .join('\n')}`,
+    );
+  }
+  progress.done(`read ${services.length} digests`);
+
+  const out = resolve(io.cwd, options.out);
+  const sbomDir = resolve(io.cwd, options.sbomDir ?? join(root, 'dist/images/sboms'));
+  const sboms: Record<string, string> = {};
+  for (const service of services) {
+    if (existsSync(join(sbomDir, `${service.name}.cdx.json`))) sboms[service.name] = `sboms/${service.name}.cdx.json`;
+  }
+  const images = Object.fromEntries(results.map((r) => [r.service, r.ref as string]));
+  let release;
+  try {
+    release = buildRelease({ environment: environment as Environment, commit, createdBy, createdAt, images, sboms });
+  } catch (error) {
+    if (error instanceof SpecError) throw new CliError(`no release written: ${error.message}`);
+    throw error;
+  }
+  for (const [service, path] of Object.entries(sboms)) {
+    const target = join(dirname(out), path);
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(join(sbomDir, `${service}.cdx.json`), `${target}.tmp-${process.pid}`);
+    renameSync(`${target}.tmp-${process.pid}`, target);
+  }
+  const text = `${JSON.stringify(release, null, 2)}\n`;
+  writeFileAtomic(out, text);
+  if (context.json) io.stdout(text);
+  else io.stdout(`release for ${environment.name} at ${commit.slice(0, 12)}: ${Object.keys(images).length} images → ${relative(io.cwd, out) || out}\n`);
+  return 0;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
