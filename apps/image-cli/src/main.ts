@@ -38,6 +38,8 @@ const HELPS: Record<string, string> = {
   'check-release': CHECK_RELEASE_HELP,
 };
 
+const DEFAULT_REGISTRY = 'ghcr.io';
+
 const COMMON = { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   lint: { ...COMMON, dev: { type: 'boolean' } },
@@ -128,7 +130,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
         }
         return await runPush(context, positionals, {
           all: flag('all'),
-          registry: registry(),
+          // The Nx image-push target runs without --registry: CIOS_REGISTRY, else GHCR where the catalog's images live.
+          registry: str('registry') ? registry() : (io.env['CIOS_REGISTRY'] ?? DEFAULT_REGISTRY),
           insecure: flag('insecure'),
           ...(str('tag') ? { tag: str('tag') as string } : {}),
         });

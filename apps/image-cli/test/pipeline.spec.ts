@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,8 +32,8 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
   const skopeo = (...args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8' });
   const manifest = (ref: string): Manifest => JSON.parse(skopeo('inspect', '--raw', '--tls-verify=false', `docker://${ref}`)) as Manifest;
 
-  async function buildAndPush(tag: string, extra: string[] = []): Promise<string> {
-    const build = await cli(['build', 'sample-api', '--tag', tag, '--no-sbom', '--build-arg', `BUILD_IMAGE=${BASE_IMAGE}`, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, ...extra], { cwd: repo.dir, env });
+  async function buildAndPush(tag: string, extra: string[] = ['--no-sbom']): Promise<string> {
+    const build = await cli(['build', 'sample-api', '--tag', tag, '--build-arg', `BUILD_IMAGE=${BASE_IMAGE}`, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, ...extra], { cwd: repo.dir, env });
     expect(build.stderr).not.toContain('failed');
     expect(build.code, build.stderr).toBe(0);
     const push = await cli(['push', 'sample-api', '--registry', registry.host, '--insecure', '--tag', tag, '--json'], { cwd: repo.dir, env });
@@ -70,7 +70,7 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
 
   it('builds sample-api, pushes it and reads the same digest back from the registry API', async () => {
     const commit = repo.commit();
-    const digest = await buildAndPush(commit);
+    const digest = await buildAndPush(commit, []);
     expect(digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     const response = await fetch(`http://${registry.host}/v2/cios/sample-api/manifests/${commit}`, {
       method: 'HEAD',
@@ -90,6 +90,14 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     // Layers and config carry a constant time, so unchanged inputs keep their bytes across commits.
     expect(config.created).toBe('1970-01-01T00:00:00Z');
     expect(config.config.Entrypoint).toEqual(['/nodejs/bin/node', 'bin/sample-api.js']);
+
+    const sbom = JSON.parse(readFileSync(join(repo.dir, 'dist/images/sboms/sample-api.cdx.json'), 'utf8')) as {
+      bomFormat: string;
+      specVersion: string;
+      components: { name: string }[];
+    };
+    expect(sbom.bomFormat).toBe('CycloneDX');
+    expect(sbom.components.map((c) => c.name)).toContain('sample-api');
   });
 
   it('writes a prod release pinned by digest that the infrastructure synth for prod accepts', async () => {
@@ -97,12 +105,21 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     // Every catalog service needs an image in a prod release: the sample-api image stands in under each one's repository.
     const copied = await copyWithinRegistry(registry.host, 'cios/sample-api', commit, platform.services.map((s) => repositoryPath(s.image)));
     expect(copied).toBe(pushed[commit]);
+    // Its SBOM stands in as well, so the release records and keeps one per service.
+    const sbomDir = join(out, 'built-sboms');
+    mkdirSync(sbomDir, { recursive: true });
+    for (const service of platform.services) copyFileSync(join(repo.dir, 'dist/images/sboms/sample-api.cdx.json'), join(sbomDir, `${service.name}.cdx.json`));
     const file = join(out, 'prod', 'release.json');
-    const result = await cli(['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--by', 'image-tests'], { cwd: repo.dir, env });
+    const result = await cli(['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--by', 'image-tests', '--sbom-dir', sbomDir], { cwd: repo.dir, env });
     expect(result.code, result.stderr).toBe(0);
     const release = Release.parse(JSON.parse(readFileSync(file, 'utf8')));
     expect(release).toMatchObject({ environment: 'prod', commit, createdBy: 'image-tests' });
     expect(Object.keys(release.images).sort()).toEqual(platform.services.map((s) => s.name).sort());
+    for (const [service, path] of Object.entries(release.sboms ?? {})) {
+      expect(path).toBe(`sboms/${service}.cdx.json`);
+      expect(existsSync(join(out, 'prod', path))).toBe(true);
+    }
+    expect(Object.keys(release.sboms ?? {})).toHaveLength(platform.services.length);
     for (const ref of Object.values(release.images)) {
       expect(ref.startsWith(`${registry.host}/`)).toBe(true);
       expect(parseImageRef(ref)?.digest).toBe(pushed[commit]);
@@ -122,7 +139,7 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
 
   it('the same commit built again from scratch gives the same digest', async () => {
     const commit = repo.commit();
-    const again = await buildAndPush(`${commit.slice(0, 12)}-again`, ['--no-cache']);
+    const again = await buildAndPush(`${commit.slice(0, 12)}-again`, ['--no-sbom', '--no-cache']);
     expect(again).toBe(pushed[commit]);
   });
 

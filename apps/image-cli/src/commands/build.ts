@@ -185,7 +185,8 @@ async function writeSbom(context: CommandContext, target: ImageTarget, dir: stri
     return undefined;
   }
   const require = createRequire(import.meta.url);
-  const bin = join(dirname(require.resolve('@cyclonedx/cyclonedx-npm/package.json')), 'bin', 'cyclonedx-npm-cli.js');
+  // The package exports only its index (at its root), so its bin script is found next to that.
+  const bin = join(dirname(require.resolve('@cyclonedx/cyclonedx-npm')), 'bin', 'cyclonedx-npm-cli.js');
   if (!existsSync(bin)) throw new CliError(`the SBOM tool is missing (${bin}); run npm install`);
   const file = join(dir, `${target.name}.cdx.json`);
   const tmp = `${file}.tmp-${process.pid}`;

@@ -11,12 +11,12 @@ import { parseRegistry, registryAccess, remoteRepository } from '../registry-acc
 import { selectTargets } from '../targets.js';
 import { tail } from './build.js';
 
-export const PUSH_HELP = `Usage: cios-image push SERVICE… | --all --registry HOST[:PORT] [--insecure] [--tag TAG] [--json]
+export const PUSH_HELP = `Usage: cios-image push SERVICE… | --all [--registry HOST[:PORT][/path]] [--insecure] [--tag TAG] [--json]
 
 Pushes each built image to REGISTRY/<repository>:<tag> and reads the digest back from the registry
 (HEAD /v2/<repository>/manifests/<tag>, Docker-Content-Digest), printing REGISTRY/<repository>@<digest>.
 
-  --registry HOST[:PORT]   where to push (e.g. ghcr.io, 127.0.0.1:5000)
+  --registry HOST[:PORT]   where to push (e.g. ghcr.io/acme, 127.0.0.1:5000); default $CIOS_REGISTRY, else ghcr.io
   --insecure               plain HTTP (a loopback registry)
   --tag TAG                the tag the images were built with (default: the commit)
   --json                   results as JSON on stdout
