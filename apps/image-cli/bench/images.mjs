@@ -1,0 +1,175 @@
+// Figures for issue 5: sample-api image size, cold build, rebuild after a one-line change, and
+// `cios-image release` for the whole catalog against a loopback registry. Needs buildah, skopeo,
+// docker-registry and mmdebstrap (the base is built as in the tests and cached per day).
+// Prints figures only: nothing here asserts a time.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const CLI = join(ROOT, 'apps/image-cli/dist/cli.js');
+const BASE = 'localhost/cios-test/node-base:bookworm';
+
+for (const tool of ['buildah', 'skopeo', 'docker-registry', 'mmdebstrap']) {
+  if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
+    console.error(`bench needs ${tool} (apt-get install -y --no-install-recommends buildah skopeo docker-registry mmdebstrap)`);
+    process.exit(1);
+  }
+}
+for (const needed of ['Dockerfile', 'package.json', 'bin', 'dist']) {
+  if (!existsSync(join(ROOT, 'apps/sample-api', needed))) {
+    console.error(`apps/sample-api/${needed} is missing: build the workspace first (npx nx run-many -t build)`);
+    process.exit(1);
+  }
+}
+
+const cache = join(tmpdir(), `cios-image-tests-${new Date().toISOString().slice(0, 10)}`);
+mkdirSync(cache, { recursive: true });
+const driver = process.env.CIOS_BUILDAH_STORAGE_DRIVER ?? (overlayWorks() ? 'overlay' : 'vfs');
+const storageEnv = {
+  CIOS_BUILDAH_STORAGE_DRIVER: driver,
+  CIOS_BUILDAH_ROOT: join(cache, `storage-${driver}`),
+  CIOS_BUILDAH_RUNROOT: join(cache, `run-${driver}`),
+};
+const globals = ['--storage-driver', driver, '--root', storageEnv.CIOS_BUILDAH_ROOT, '--runroot', storageEnv.CIOS_BUILDAH_RUNROOT];
+const buildah = (...args) => execFileSync('buildah', [...globals, ...args], { encoding: 'utf8' }).trim();
+
+function overlayWorks() {
+  const probe = ['--storage-driver', 'overlay', '--root', join(cache, 'overlay-probe/root'), '--runroot', join(cache, 'overlay-probe/run')];
+  const from = spawnSync('buildah', [...probe, 'from', 'scratch'], { encoding: 'utf8' });
+  const ok = from.status === 0 && spawnSync('buildah', [...probe, 'mount', from.stdout.trim()]).status === 0;
+  spawnSync('buildah', [...probe, 'rm', '--all']);
+  return ok;
+}
+
+function ensureBase() {
+  if (spawnSync('buildah', [...globals, 'inspect', '--type', 'image', BASE]).status === 0) return;
+  const tarball = join(cache, 'bookworm-apt.tar');
+  if (!existsSync(tarball)) {
+    execFileSync('mmdebstrap', ['--variant=apt', '--quiet', 'bookworm', `${tarball}.partial`]);
+    renameSync(`${tarball}.partial`, tarball);
+  }
+  const node = realpathSync(process.execPath);
+  const npm = join(dirname(dirname(node)), 'lib/node_modules/npm');
+  const c = buildah('from', 'scratch');
+  try {
+    buildah('add', c, tarball, '/');
+    buildah('copy', c, node, '/usr/local/bin/node');
+    if (existsSync(npm)) buildah('copy', c, npm, '/usr/local/lib/node_modules/npm');
+    buildah('run', '--isolation', 'chroot', c, '--', 'sh', '-c',
+      'mkdir -p /nodejs/bin && ln -s /usr/local/bin/node /nodejs/bin/node && if [ -d /usr/local/lib/node_modules/npm ]; then ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm; fi');
+    buildah('config', '--env', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', c);
+    buildah('commit', '--timestamp', '0', '--identity-label=false', '-q', c, BASE);
+  } finally {
+    spawnSync('buildah', [...globals, 'rm', c]);
+  }
+}
+
+function clearCache() {
+  const base = buildah('inspect', '--type', 'image', '--format', '{{.FromImageID}}', BASE);
+  const ids = [...new Set(buildah('images', '--all', '--format', '{{.ID}}').split('\n').filter(Boolean))].filter((id) => !base.startsWith(id));
+  spawnSync('buildah', [...globals, 'rm', '--all']);
+  if (ids.length) spawnSync('buildah', [...globals, 'rmi', '--force', ...ids]);
+}
+
+function freePort() {
+  return new Promise((ok) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+function cios(args, cwd) {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...storageEnv, CIOS_IMAGE_BUILDER: 'buildah' } });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`cios-image ${args.join(' ')} failed:\n${r.stderr}`);
+  return { seconds, stdout: r.stdout };
+}
+
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const s = (x) => `${x.toFixed(2)} s`;
+
+ensureBase();
+clearCache();
+const repo = mkdtempSync(join(tmpdir(), 'cios-image-bench-'));
+const dir = mkdtempSync(join(tmpdir(), 'cios-registry-bench-'));
+let registry;
+try {
+  for (const entry of ['Dockerfile', '.dockerignore', 'package.json', 'bin', 'dist']) {
+    if (existsSync(join(ROOT, 'apps/sample-api', entry))) cpSync(join(ROOT, 'apps/sample-api', entry), join(repo, 'apps/sample-api', entry), { recursive: true });
+  }
+  const git = (...a) => execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@cios.invalid', ...a], { cwd: repo, encoding: 'utf8' }).trim();
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'bench');
+  const bases = ['--build-arg', `BUILD_IMAGE=${BASE}`, '--build-arg', `BASE_IMAGE=${BASE}`, '--no-sbom'];
+
+  const cold = cios(['build', 'sample-api', '--tag', 'cold', ...bases], repo);
+  const warm = cios(['build', 'sample-api', '--tag', 'warm', ...bases], repo);
+  const distDir = join(repo, 'apps/sample-api/dist');
+  const file = readdirSync(distDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).sort()[0];
+  appendFileSync(join(distDir, file), '\n// one more line\n');
+  git('commit', '-qam', 'one line');
+  const rebuild = cios(['build', 'sample-api', '--tag', 'changed', ...bases], repo);
+
+  const baseInspect = JSON.parse(buildah('inspect', '--type', 'image', BASE));
+
+  // Registry on loopback: push, then one small image under every catalog service's repository.
+  const port = await freePort();
+  writeFileSync(join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'data')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  const host = `127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`http://${host}/v2/`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const push = cios(['push', 'sample-api', '--registry', host, '--insecure', '--tag', 'cold', '--json'], repo);
+  const manifest = JSON.parse(execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${host}/cios/sample-api:cold`], { encoding: 'utf8' }));
+  const compressed = manifest.layers.reduce((n, l) => n + l.size, 0);
+  const baseLayers = baseInspect.OCIv1.rootfs.diff_ids.length;
+  const ownCompressed = manifest.layers.slice(baseLayers).reduce((n, l) => n + l.size, 0);
+  const uncompressed = buildah('images', '--format', '{{.Size}}', 'localhost/cios/sample-api:cold').split('\n')[0];
+
+  // A tiny image (one small layer) pushed under every catalog repository, at the fixture's commit tag.
+  const small = join(dir, 'small');
+  mkdirSync(small);
+  writeFileSync(join(small, 'hello.txt'), 'cios\n');
+  const c = buildah('from', 'scratch');
+  buildah('copy', c, join(small, 'hello.txt'), '/hello.txt');
+  buildah('commit', '--timestamp', '0', '-q', c, 'localhost/cios-bench/small:1');
+  buildah('rm', c);
+  const { platform } = await import(join(ROOT, 'libs/catalog/dist/index.js'));
+  const commit = git('rev-parse', 'HEAD');
+  const pushStart = performance.now();
+  for (const service of platform.services) {
+    const path = service.image.split('/').slice(service.image.split('/')[0].includes('.') ? 1 : 0).join('/');
+    buildah('push', '--quiet', '--tls-verify=false', 'localhost/cios-bench/small:1', `docker://${host}/${path}:${commit}`);
+  }
+  const pushAll = (performance.now() - pushStart) / 1000;
+  const releaseRuns = [1, 2, 3].map(() => cios(['release', '--env', 'prod', '--registry', host, '--insecure', '--out', join(dir, 'release.json'), '--by', 'bench'], repo).seconds).sort((a, b) => a - b);
+
+  console.log('cios-image bench (sample-api on a stand-in Debian base with this machine\'s node; buildah storage: ' + driver + ')');
+  console.log(`  image size, uncompressed (buildah images):     ${uncompressed}`);
+  console.log(`  image size, pushed compressed (all layers):    ${mib(compressed)}`);
+  console.log(`  sample-api's own layers above the base:        ${(ownCompressed / 1024).toFixed(1)} KiB (${manifest.layers.length - baseLayers} layers)`);
+  console.log(`  cold build (empty layer cache):                ${s(cold.seconds)}`);
+  console.log(`  rebuild, nothing changed (all layers cached):  ${s(warm.seconds)}`);
+  console.log(`  rebuild after a one-line source change:        ${s(rebuild.seconds)}`);
+  console.log(`  push sample-api to the loopback registry:      ${s(push.seconds)}`);
+  console.log(`  push a small image to ${platform.services.length} catalog repositories:  ${s(pushAll)}`);
+  console.log(`  cios-image release --env prod (${platform.services.length} services), min/median/max of 3: ${releaseRuns.map(s).join(' / ')}`);
+} finally {
+  registry?.kill('SIGTERM');
+  rmSync(repo, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  for (const tag of ['cold', 'warm', 'changed']) spawnSync('buildah', [...globals, 'rmi', '-f', `localhost/cios/sample-api:${tag}`]);
+  spawnSync('buildah', [...globals, 'rmi', '-f', 'localhost/cios-bench/small:1']);
+}
