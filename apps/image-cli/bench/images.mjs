@@ -128,7 +128,9 @@ try {
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`http://${host}/v2/`)).ok) break;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const push = cios(['push', 'sample-api', '--registry', host, '--insecure', '--tag', 'cold', '--json'], repo);
