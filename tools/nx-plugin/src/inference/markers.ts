@@ -16,9 +16,6 @@ export const MONITORING_BIN = 'cios-monitoring';
 export const IMAGE_BIN = 'cios-image';
 export const DOCKERFILE = 'Dockerfile';
 
-/** Where image-push pushes unless given --registry: the registry every catalog image names. */
-export const DEFAULT_REGISTRY = 'ghcr.io';
-
 /** The glob createNodesV2 registers: every package.json (for its bins) and every Dockerfile. */
 export const MARKER_GLOB = `**/{package.json,${DOCKERFILE}}`;
 

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { DEFAULT_OPTIONS, DEFAULT_REGISTRY, IMAGE_BIN, MONITORING_BIN, STACKS_BIN, type CiosPluginOptions } from './markers.js';
+import { DEFAULT_OPTIONS, IMAGE_BIN, MONITORING_BIN, STACKS_BIN, type CiosPluginOptions } from './markers.js';
 
 /** The part of a package.json the inference reads. */
 export interface PackageFacts {
@@ -130,10 +130,9 @@ function imageTargets(root: string, cli: ToolLocation, names: Required<CiosPlugi
     },
     [names.imagePushTargetName]: {
       command: `node ${cli.binPath} push ${image}`,
-      options: { registry: DEFAULT_REGISTRY },
       dependsOn: [names.imageTargetName, cliBuild],
       cache: false,
-      metadata: { description: `Push the ${image} image (--registry, default ${DEFAULT_REGISTRY}) and print its digest`, technologies: ['docker'] },
+      metadata: { description: `Push the ${image} image (--registry, default $CIOS_REGISTRY else ghcr.io, as cios-image decides) and print its digest`, technologies: ['docker'] },
     },
   };
 }
