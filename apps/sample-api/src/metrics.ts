@@ -136,6 +136,12 @@ export class Gauge extends Metric<{ value: number }> {
   set(labels: Labels, value: number): void {
     this.stateFor(labels).value = value;
   }
+  inc(labels: Labels = {}, by = 1): void {
+    this.stateFor(labels).value += by;
+  }
+  dec(labels: Labels = {}, by = 1): void {
+    this.stateFor(labels).value -= by;
+  }
   get(labels: Labels = {}): number {
     return this.stateFor(labels).value;
   }

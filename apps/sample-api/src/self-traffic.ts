@@ -32,11 +32,17 @@ export class SelfTraffic {
     this.log('info', 'self traffic started', { rps: this.rps, url: this.url });
   }
 
+  /** Stops scheduling; requests already sent finish (the drain waits for them), then the agent's sockets close. */
   stop(): void {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    this.agent?.destroy();
+    this.releaseAgentWhenIdle();
+  }
+
+  private releaseAgentWhenIdle(): void {
+    if (this.timer || this.inFlight > 0 || !this.agent) return;
+    this.agent.destroy();
     this.agent = undefined;
   }
 
@@ -60,6 +66,7 @@ export class SelfTraffic {
       if (finished) return;
       finished = true;
       this.inFlight -= 1;
+      this.releaseAgentWhenIdle();
     };
     const req = request(this.url, { agent, headers: { 'user-agent': 'sample-api-self-traffic' } }, (res) => {
       res.resume();

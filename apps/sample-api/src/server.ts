@@ -196,7 +196,9 @@ export async function createServer(options: SampleApiOptions = {}): Promise<Samp
     const matched = matchTraffic(path);
     const route = matched?.route ?? 'unmatched';
     const method = KNOWN_METHODS.has(req.method ?? '') ? (req.method as string) : 'OTHER';
+    metrics.inFlight.inc();
     res.on('close', () => {
+      metrics.inFlight.dec();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // 499 (client closed request, as nginx logs it) when the response never completed.
       const code = res.writableFinished ? String(res.statusCode) : '499';
@@ -305,7 +307,7 @@ export async function createServer(options: SampleApiOptions = {}): Promise<Samp
           });
           server.closeIdleConnections();
         });
-        log('info', 'stopped', { connectionsAtClose: inFlight });
+        log('info', 'stopped', { openConnectionsAtListenerClose: inFlight });
       })();
       return closing;
     },

@@ -1,5 +1,5 @@
 import type { Behaviour } from './behaviour.js';
-import { HTTP_DURATION_BUCKETS, Registry, type Counter, type Histogram } from './metrics.js';
+import { HTTP_DURATION_BUCKETS, Registry, type Counter, type Gauge, type Histogram } from './metrics.js';
 
 /** Methods kept as label values; anything else is "OTHER", so odd clients cannot grow the series count. */
 export const KNOWN_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -11,6 +11,8 @@ export interface ServiceMetrics {
   readonly registry: Registry;
   readonly requests: Counter;
   readonly duration: Histogram;
+  /** Traffic requests received and not yet answered; shows a drain in progress. */
+  readonly inFlight: Gauge;
   record(labels: { code: string; method: string; route: string }, seconds: number): void;
   setBehaviour(behaviour: Behaviour): void;
 }
@@ -32,6 +34,8 @@ export function createServiceMetrics(options: { version: string; commit: string;
     labelNames: ['method', 'route'],
     buckets: HTTP_DURATION_BUCKETS,
   });
+  const inFlight = registry.gauge({ name: 'sample_api_requests_in_flight', help: 'Traffic requests received and not yet answered.' });
+  inFlight.init();
   registry.gauge({ name: 'process_start_time_seconds', help: 'Start time of the process since unix epoch in seconds.' }).set({}, options.startTimeSeconds);
   registry
     .gauge({ name: 'sample_api_build_info', help: 'Build of the running sample-api; the value is always 1.', labelNames: ['version', 'commit'] })
@@ -49,6 +53,7 @@ export function createServiceMetrics(options: { version: string; commit: string;
     registry,
     requests,
     duration,
+    inFlight,
     record(labels, seconds) {
       requests.inc(labels);
       duration.observe({ method: labels.method, route: labels.route }, seconds);
