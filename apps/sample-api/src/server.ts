@@ -103,8 +103,14 @@ interface Route {
 function matchTraffic(path: string): Route | undefined {
   if (path === '/api/cases') return { route: '/api/cases' };
   const m = /^\/api\/cases\/([^/]+)$/.exec(path);
-  if (m) return { route: '/api/cases/:id', id: decodeURIComponent(m[1] as string) };
-  return undefined;
+  if (!m) return undefined;
+  const raw = m[1] as string;
+  try {
+    return { route: '/api/cases/:id', id: decodeURIComponent(raw) };
+  } catch {
+    // Malformed percent-encoding names no case: a 404 on the route, not a server error.
+    return { route: '/api/cases/:id', id: raw };
+  }
 }
 
 /** Starts the service and resolves once it listens. */

@@ -38,6 +38,7 @@ describe('probes and metrics', () => {
     const first = list.items[0]?.id as string;
     expect(await (await fetch(`${api.url}/api/cases/${first}`)).json()).toMatchObject({ id: first });
     expect((await fetch(`${api.url}/api/cases/none`)).status).toBe(404);
+    expect((await fetch(`${api.url}/api/cases/%E0%A4%A`)).status).toBe(404);
     expect((await fetch(`${api.url}/api/cases`, { method: 'DELETE' })).status).toBe(405);
     expect((await fetch(`${api.url}/nowhere`)).status).toBe(404);
   });
