@@ -7,3 +7,4 @@ export * from './image-ref.js';
 export * from './release.js';
 export * from './platform.js';
 export * from './errors.js';
+export * from './slo-policy.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Dns1123Label } from './names.js';
+import { SloAlerting } from './slo-policy.js';
 
 /**
  * An objective in percent, strictly between 0 and 100: 100% leaves no error budget,
@@ -16,6 +17,8 @@ const sloCommon = {
   objective: ObjectivePercent,
   /** Free text for people; changing it never changes a series' identity. */
   description: z.string().optional(),
+  /** Overrides of the platform's SLO policy for this SLO (tiers, low-traffic guard, absent-metric alert). */
+  alerting: SloAlerting.optional(),
 };
 
 export const AvailabilitySlo = z.strictObject({

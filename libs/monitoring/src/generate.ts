@@ -1,0 +1,67 @@
+import type { Platform, SloPolicyInput } from '@cios/platform-spec';
+import { alertmanagerConfig, routeExpectations, type AlertmanagerOptions } from './alertmanager.js';
+import { overviewDashboard, serviceDashboard } from './dashboards.js';
+import { resolveModel, type MonitoringModel } from './model.js';
+import { prometheusRule, serviceMonitor } from './operator.js';
+import { promtoolTests } from './promtool-tests.js';
+import { ruleFiles } from './rules.js';
+import type { RuleFile } from './rule-types.js';
+import { prometheusConfig } from './scrape.js';
+import { toJson, toYaml } from './yaml.js';
+
+export type MonitoringFormat = 'files' | 'operator';
+
+export interface GenerateOptions {
+  readonly platform: Platform;
+  readonly environment: string;
+  readonly format: MonitoringFormat;
+  /** SLO period, burn tiers, low-traffic guard …; the defaults follow the SRE workbook over 30 days. */
+  readonly policy?: SloPolicyInput;
+  readonly alertmanager?: AlertmanagerOptions;
+}
+
+export interface GeneratedMonitoring {
+  /** Relative path → content; paths sorted, content byte-identical for identical inputs. */
+  readonly files: Record<string, string>;
+  readonly model: MonitoringModel;
+  readonly rules: readonly RuleFile[];
+}
+
+/** Where each kind of file goes, relative to the output directory. */
+export const LAYOUT = {
+  prometheusConfig: 'prometheus/prometheus.yml',
+  rules: (name: string) => `prometheus/rules/${name}.rules.yml`,
+  tests: (name: string) => `prometheus/tests/${name}.test.yml`,
+  alertmanager: 'alertmanager/alertmanager.yml',
+  routeTests: 'alertmanager/route-tests.json',
+  dashboard: (name: string) => `grafana/dashboards/${name}.json`,
+  serviceMonitor: (name: string) => `operator/servicemonitors/${name}.yaml`,
+  prometheusRule: (name: string) => `operator/prometheusrules/${name}.yaml`,
+} as const;
+
+/**
+ * Everything monitoring needs for one environment, as files. Pure: no I/O, no clock; the same
+ * platform and options always give byte-identical output.
+ */
+export function generateMonitoring(options: GenerateOptions): GeneratedMonitoring {
+  const model = resolveModel(options.platform, options.environment, options.policy ?? {});
+  const rules = ruleFiles(model);
+  const files: Record<string, string> = {};
+  if (options.format === 'files') {
+    files[LAYOUT.prometheusConfig] = toYaml(prometheusConfig(model.environment, model.policy));
+    for (const file of rules) files[LAYOUT.rules(file.name)] = toYaml({ groups: file.groups });
+  } else {
+    for (const s of model.services) {
+      if (s.service.health.protocol === 'tcp') continue;
+      files[LAYOUT.serviceMonitor(s.service.name)] = toYaml(serviceMonitor(model.environment, s));
+    }
+    for (const file of rules) files[LAYOUT.prometheusRule(file.name)] = toYaml(prometheusRule(model.environment, file));
+  }
+  for (const [name, test] of promtoolTests(model, rules)) files[LAYOUT.tests(name)] = toYaml(test);
+  files[LAYOUT.alertmanager] = toYaml(alertmanagerConfig(options.platform, model.environment, options.alertmanager));
+  files[LAYOUT.routeTests] = toJson(routeExpectations(options.platform));
+  for (const s of model.services) files[LAYOUT.dashboard(s.service.name)] = toJson(serviceDashboard(model, s));
+  files[LAYOUT.dashboard('overview')] = toJson(overviewDashboard(model));
+  const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { files: sorted, model, rules };
+}

@@ -1,0 +1,29 @@
+export { Decimal, formatNumber } from './decimal.js';
+export { goFormat4g, humanizePercentage } from './humanize.js';
+export { resolveModel, type MonitoringModel, type ResolvedService, type ResolvedSlo, type ResolvedTier } from './model.js';
+export * from './promql.js';
+export type { AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup } from './rule-types.js';
+export { isAlert } from './rule-types.js';
+export { sloRuleGroup, sloIdentity, trafficRuleGroup } from './slo-rules.js';
+export { kubernetesRuleGroup, platformRuleGroups, podPattern } from './kubernetes-rules.js';
+export { ruleFiles } from './rules.js';
+export { alertmanagerConfig, routeExpectations, RECEIVERS, type AlertmanagerOptions, type RouteExpectation } from './alertmanager.js';
+export { prometheusConfig, serviceNamespaces, SERVICE_PODS_JOB } from './scrape.js';
+export { serviceMonitor, prometheusRule } from './operator.js';
+export { serviceDashboard, overviewDashboard, releaseAnnotation } from './dashboards.js';
+export { dashboardUid, dashboardUrl, runbookUrl, OVERVIEW_DASHBOARD_UID } from './links.js';
+export { promtoolTests, burnSeries, testStepMs, TEST_MARGIN, type PromtoolTestFile, type PromtoolTestCase } from './promtool-tests.js';
+export { generateMonitoring, LAYOUT, type GenerateOptions, type GeneratedMonitoring, type MonitoringFormat } from './generate.js';
+export {
+  validateDirectory,
+  runTool,
+  findTool,
+  ToolMissingError,
+  TOOL_PACKAGES,
+  type CheckResult,
+  type ToolResult,
+  type ValidationReport,
+  type ValidateOptions,
+} from './tools.js';
+export { writeFilesAtomically } from './write.js';
+export { toYaml, toJson } from './yaml.js';

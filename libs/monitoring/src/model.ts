@@ -1,0 +1,162 @@
+import {
+  SloPolicy,
+  SpecError,
+  durationMs,
+  formatPath,
+  namespaceFor,
+  parseSpec,
+  replicasIn,
+  type BurnTier,
+  type Environment,
+  type Platform,
+  type Service,
+  type Slo,
+  type SloPolicyInput,
+  type SpecProblem,
+} from '@cios/platform-spec';
+import { Decimal, formatNumber } from './decimal.js';
+
+/** A burn tier as one SLO uses it: overrides applied, threshold computed exactly. */
+export interface ResolvedTier extends BurnTier {
+  /** Error ratio both windows must exceed: factor × (1 − objective). */
+  readonly threshold: Decimal;
+}
+
+/** Everything needed to write one SLO's rules, tests and panels. */
+export interface ResolvedSlo {
+  readonly service: Service;
+  readonly slo: Slo;
+  readonly environment: Environment;
+  readonly namespace: string;
+  /** Objective as a ratio (0.999). */
+  readonly objective: Decimal;
+  /** Error budget as a ratio (0.001). */
+  readonly budget: Decimal;
+  /** Enabled tiers only, in policy order. */
+  readonly tiers: readonly ResolvedTier[];
+  /** Every window the enabled tiers read, shortest first, deduplicated. */
+  readonly windows: readonly string[];
+  readonly minRequests: number;
+  readonly alertOnAbsent: boolean;
+  /** Latency SLOs: the histogram bucket's `le` label value. */
+  readonly le?: string;
+}
+
+/** A service as monitored in one environment. */
+export interface ResolvedService {
+  readonly service: Service;
+  readonly namespace: string;
+  readonly replicas: number;
+  readonly slos: readonly ResolvedSlo[];
+}
+
+export interface MonitoringModel {
+  readonly environment: Environment;
+  readonly policy: SloPolicy;
+  readonly services: readonly ResolvedService[];
+}
+
+/**
+ * Resolves the policy and every SLO of the platform for one environment, collecting every problem
+ * (impossible tiers, thresholds off the histogram's buckets, unknown tier overrides) into one SpecError.
+ */
+export function resolveModel(platform: Platform, environmentName: string, policyInput: SloPolicyInput = {}): MonitoringModel {
+  const environment = platform.environments.find((e) => e.name === environmentName);
+  if (!environment) {
+    throw new Error(
+      `unknown environment "${environmentName}"; known environments: ${platform.environments.map((e) => e.name).join(', ')}`,
+    );
+  }
+  const policy = parseSpec(SloPolicy, policyInput, 'SLO policy');
+  const problems: SpecProblem[] = [];
+  const services = platform.services.map((service, i): ResolvedService => {
+    const namespace = namespaceFor(environment, service.tier);
+    const slos = service.slos.flatMap((slo, j) => {
+      const resolved = resolveSlo(service, slo, environment, namespace, policy, ['services', i, 'slos', j], problems);
+      return resolved ? [resolved] : [];
+    });
+    return { service, namespace, replicas: replicasIn(environment, service.replicas), slos };
+  });
+  if (problems.length > 0) throw new SpecError('platform SLOs', problems);
+  return { environment, policy, services };
+}
+
+function resolveSlo(
+  service: Service,
+  slo: Slo,
+  environment: Environment,
+  namespace: string,
+  policy: SloPolicy,
+  path: PropertyKey[],
+  problems: SpecProblem[],
+): ResolvedSlo | undefined {
+  const before = problems.length;
+  const objective = Decimal.of(slo.objective).shiftLeft(2);
+  const budget = Decimal.of(1).minus(objective);
+  const overrides = slo.alerting?.tiers ?? {};
+  const known = new Set(policy.tiers.map((t) => t.name));
+  for (const name of Object.keys(overrides).sort()) {
+    if (!known.has(name)) {
+      problems.push({
+        path: formatPath([...path, 'alerting', 'tiers', name]),
+        message: `no burn tier "${name}" in the SLO policy (tiers: ${[...known].join(', ')})`,
+      });
+    }
+  }
+  const tiers: ResolvedTier[] = [];
+  for (const base of policy.tiers) {
+    const tier = { ...base, ...stripUndefined(overrides[base.name] ?? {}) };
+    if (!tier.enabled) continue;
+    const threshold = Decimal.of(tier.factor).times(budget);
+    if (threshold.compare(1) >= 0) {
+      problems.push({
+        path: formatPath([...path, 'objective']),
+        message:
+          `objective ${formatNumber(slo.objective)}% leaves an error budget of ${budget.shiftLeft(-2).toString()}%: ` +
+          `burn tier "${tier.name}" (${formatNumber(tier.factor)}×) would need an error ratio above ${threshold.shiftLeft(-2).toString()}% and could never fire; ` +
+          `raise the objective, lower the tier's factor, or disable it for this SLO (alerting.tiers.${tier.name}.enabled: false)`,
+      });
+      continue;
+    }
+    tiers.push({ ...tier, threshold });
+  }
+  if (tiers.length === 0 && problems.length === before) {
+    problems.push({ path: formatPath([...path, 'alerting', 'tiers']), message: 'every burn tier is disabled: the SLO would never alert' });
+  }
+  let le: string | undefined;
+  if (slo.sli === 'latency') {
+    const seconds = Decimal.of(slo.thresholdMs).shiftLeft(3);
+    const bucket = policy.latencyBucketsSeconds.find((b) => Decimal.of(b).compare(seconds) === 0);
+    if (bucket === undefined) {
+      problems.push({
+        path: formatPath([...path, 'thresholdMs']),
+        message: `${slo.thresholdMs} ms is not a bucket of http_request_duration_seconds; use one of ${policy.latencyBucketsSeconds
+          .map((b) => `${Decimal.of(b).shiftLeft(-3).toString()}`)
+          .join(', ')} (ms)`,
+      });
+    } else {
+      le = formatNumber(bucket);
+    }
+  }
+  if (problems.length > before) return undefined;
+  const windows = [...new Set(tiers.flatMap((t) => [t.shortWindow, t.longWindow]))].sort(
+    (a, b) => durationMs(a) - durationMs(b) || a.localeCompare(b),
+  );
+  return {
+    service,
+    slo,
+    environment,
+    namespace,
+    objective,
+    budget,
+    tiers,
+    windows,
+    minRequests: slo.alerting?.minRequests ?? policy.minRequests,
+    alertOnAbsent: slo.alerting?.alertOnAbsent ?? policy.alertOnAbsent,
+    ...(le === undefined ? {} : { le }),
+  };
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,257 @@
+import { durationMs, formatDuration } from '@cios/platform-spec';
+import { Decimal } from './decimal.js';
+import { humanizePercentage } from './humanize.js';
+import type { MonitoringModel, ResolvedService, ResolvedSlo, ResolvedTier } from './model.js';
+import { REQUESTS_TOTAL, REQUEST_DURATION, SLO_METRIC_ABSENT_ALERT, burnAlertName } from './promql.js';
+import type { AlertingRule, RuleFile } from './rule-types.js';
+import { isAlert } from './rule-types.js';
+
+/** How far above (fires) and below (silent) a tier's threshold the generated tests burn. */
+export const TEST_MARGIN = { above: Decimal.of('1.05'), below: Decimal.of('0.95') };
+
+interface InputSeries {
+  readonly series: string;
+  readonly values: string;
+}
+
+interface ExpectedAlert {
+  readonly exp_labels: Record<string, string>;
+  readonly exp_annotations: Record<string, string>;
+}
+
+interface AlertRuleTest {
+  readonly eval_time: string;
+  readonly alertname: string;
+  readonly exp_alerts: readonly ExpectedAlert[];
+}
+
+export interface PromtoolTestCase {
+  readonly name: string;
+  readonly interval: string;
+  readonly input_series: readonly InputSeries[];
+  readonly alert_rule_test: readonly AlertRuleTest[];
+}
+
+export interface PromtoolTestFile {
+  readonly rule_files: readonly string[];
+  readonly evaluation_interval: string;
+  readonly tests: readonly PromtoolTestCase[];
+}
+
+/** A counter that rises by `perStep` for `steps` steps, then by `after` to the end: promtool's expanding notation. */
+function counter(segments: readonly { readonly steps: number; readonly perStep: Decimal }[]): string {
+  const parts: string[] = [];
+  let value = Decimal.of(0);
+  let first = true;
+  for (const { steps, perStep } of segments) {
+    if (steps <= 0) continue;
+    // The first segment starts at 0 and yields steps + 1 samples; later ones continue from the last sample.
+    const start = first ? value : value.plus(perStep);
+    const count = first ? steps : steps - 1;
+    parts.push(`${start.toString()}+${perStep.toString()}x${count}`);
+    value = start.plus(perStep.times(count));
+    first = false;
+  }
+  return parts.join(' ');
+}
+
+/** Sample step for a tier's tests: a tenth of its short window, in whole seconds or minutes. */
+export function testStepMs(tier: Pick<ResolvedTier, 'shortWindow'>): number {
+  const tenth = durationMs(tier.shortWindow) / 10;
+  const unit = tenth >= 60_000 ? 60_000 : 1000;
+  return Math.max(1000, Math.floor(tenth / unit) * unit);
+}
+
+function rulesByAlert(file: RuleFile): Map<string, AlertingRule[]> {
+  const map = new Map<string, AlertingRule[]>();
+  for (const group of file.groups) {
+    for (const rule of group.rules) {
+      if (!isAlert(rule)) continue;
+      map.set(rule.alert, [...(map.get(rule.alert) ?? []), rule]);
+    }
+  }
+  return map;
+}
+
+/** Renders the annotation templates the generated rules use, for a known `$value`. */
+function renderAnnotations(rule: AlertingRule, value: number): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(rule.annotations).map(([k, v]) => [k, v.replaceAll('{{ $value | humanizePercentage }}', humanizePercentage(value))]),
+  );
+}
+
+interface Scenario {
+  readonly r: ResolvedSlo;
+  readonly tier: ResolvedTier;
+  readonly stepMs: number;
+  /** Error ratio during the burn. */
+  readonly ratio: Decimal;
+  /** Requests per second. */
+  readonly rps: Decimal;
+  /** Clean steps before the burn starts. */
+  readonly cleanSteps: number;
+  readonly totalSteps: number;
+}
+
+/** Input series for a burn at `ratio` after a clean stretch, for whichever SLI the SLO reads. */
+export function burnSeries(s: Scenario): InputSeries[] {
+  const { r } = s;
+  const perStep = s.rps.times(Decimal.of(s.stepMs).shiftLeft(3));
+  const bad = perStep.times(s.ratio);
+  const good = perStep.minus(bad);
+  const burnSteps = s.totalSteps - s.cleanSteps;
+  const labels = `namespace="${r.namespace}",service="${r.service.name}"`;
+  const goodSeries = counter([
+    { steps: s.cleanSteps, perStep },
+    { steps: burnSteps, perStep: good },
+  ]);
+  const badSeries = counter([
+    { steps: s.cleanSteps, perStep: Decimal.of(0) },
+    { steps: burnSteps, perStep: bad },
+  ]);
+  const totalSeries = counter([{ steps: s.totalSteps, perStep }]);
+  if (r.slo.sli === 'availability') {
+    return [
+      { series: `${REQUESTS_TOTAL}{${labels},code="200",method="GET",route="/"}`, values: goodSeries },
+      { series: `${REQUESTS_TOTAL}{${labels},code="500",method="GET",route="/"}`, values: badSeries },
+    ];
+  }
+  return [
+    { series: `${REQUEST_DURATION}_bucket{${labels},le="${r.le}",method="GET",route="/"}`, values: goodSeries },
+    { series: `${REQUEST_DURATION}_count{${labels},method="GET",route="/"}`, values: totalSeries },
+    // The low-traffic guard counts requests from the request counter.
+    { series: `${REQUESTS_TOTAL}{${labels},code="200",method="GET",route="/"}`, values: totalSeries },
+  ];
+}
+
+function at(ms: number): string {
+  return formatDuration(ms);
+}
+
+function roundUp(ms: number, step: number): number {
+  return Math.ceil(ms / step) * step;
+}
+
+/**
+ * Per tier: at 1.05 × its threshold the alert is still silent when 90 % of the long window has burnt and
+ * fires once the window is full and `for:` has passed; at 0.95 × it never fires; with the low-traffic guard
+ * on, too few requests keep it silent.
+ */
+function tierTests(model: MonitoringModel, r: ResolvedSlo, tier: ResolvedTier, rule: AlertingRule): PromtoolTestFile {
+  const stepMs = testStepMs(tier);
+  const longMs = durationMs(tier.longWindow);
+  const cleanSteps = Math.ceil(longMs / stepMs) + 1;
+  const settleMs = roundUp(longMs + durationMs(tier.for), stepMs) + 2 * stepMs;
+  const totalSteps = cleanSteps + Math.ceil(settleMs / stepMs) + 1;
+  const cleanMs = cleanSteps * stepMs;
+  const longSeconds = Decimal.of(longMs).shiftLeft(3);
+  // Enough traffic that the guard (if any) passes with room to spare: 2 × minRequests per long window.
+  const guardRps = Decimal.of(Math.ceil((2 * r.minRequests) / longSeconds.toNumber()));
+  const rps = guardRps.compare(100) > 0 ? guardRps : Decimal.of(100);
+  const half = Decimal.of(1).plus(tier.threshold).shiftLeft(0).times(Decimal.of('0.5'));
+  const above = tier.threshold.times(TEST_MARGIN.above);
+  const aboveRatio = above.compare(1) < 0 ? above : half;
+  const belowRatio = tier.threshold.times(TEST_MARGIN.below);
+  const alertname = burnAlertName(tier.name);
+  const base = { r, tier, stepMs, rps, cleanSteps, totalSteps };
+  const tests: PromtoolTestCase[] = [
+    {
+      name: `${r.service.name}/${r.slo.name}: ${tier.name} fires at ${formatRatio(aboveRatio.dividedBy(r.budget))}× burn`,
+      interval: at(stepMs),
+      input_series: burnSeries({ ...base, ratio: aboveRatio }),
+      alert_rule_test: [
+        { eval_time: at(cleanMs + roundDown(longMs * 0.9, stepMs)), alertname, exp_alerts: [] },
+        {
+          eval_time: at(cleanMs + settleMs),
+          alertname,
+          exp_alerts: [{ exp_labels: { ...rule.labels }, exp_annotations: renderAnnotations(rule, aboveRatio.toNumber()) }],
+        },
+      ],
+    },
+    {
+      name: `${r.service.name}/${r.slo.name}: ${tier.name} stays silent at ${formatRatio(belowRatio.dividedBy(r.budget))}× burn`,
+      interval: at(stepMs),
+      input_series: burnSeries({ ...base, ratio: belowRatio }),
+      alert_rule_test: [{ eval_time: at(cleanMs + settleMs), alertname, exp_alerts: [] }],
+    },
+  ];
+  if (r.minRequests > 0) {
+    const lowRps = Decimal.of(r.minRequests).times(Decimal.of('0.5')).dividedBy(longSeconds);
+    tests.push({
+      name: `${r.service.name}/${r.slo.name}: ${tier.name} stays silent below ${r.minRequests} requests per ${tier.longWindow}`,
+      interval: at(stepMs),
+      input_series: burnSeries({ ...base, ratio: aboveRatio, rps: lowRps }),
+      alert_rule_test: [{ eval_time: at(cleanMs + settleMs), alertname, exp_alerts: [] }],
+    });
+  }
+  return { rule_files: [], evaluation_interval: at(stepMs), tests };
+}
+
+function roundDown(ms: number, step: number): number {
+  return Math.floor(ms / step) * step;
+}
+
+function formatRatio(d: Decimal): string {
+  return String(Number(d.toNumber().toPrecision(4)));
+}
+
+function absentTests(model: MonitoringModel, s: ResolvedService, rules: AlertingRule[]): PromtoolTestFile | undefined {
+  const absent = s.slos.filter((r) => r.alertOnAbsent);
+  if (absent.length === 0) return undefined;
+  const forMs = durationMs(model.policy.absentFor);
+  const stepMs = 60_000;
+  const evalMs = roundUp(forMs, stepMs) + 2 * stepMs;
+  const exp = absent.map((r) => {
+    const rule = rules.find((x) => x.labels['slo'] === r.slo.name) as AlertingRule;
+    return { exp_labels: { ...rule.labels, ...absentSelectorLabels(r) }, exp_annotations: { ...rule.annotations } };
+  });
+  return {
+    rule_files: [],
+    evaluation_interval: at(stepMs),
+    tests: [
+      {
+        name: `${s.service.name}: ${SLO_METRIC_ABSENT_ALERT} fires when the service exposes no request metrics`,
+        interval: at(stepMs),
+        input_series: [{ series: `up{namespace="${s.namespace}",service="${s.service.name}"}`, values: `1x${Math.ceil(evalMs / stepMs) + 1}` }],
+        alert_rule_test: [{ eval_time: at(evalMs), alertname: SLO_METRIC_ABSENT_ALERT, exp_alerts: exp }],
+      },
+    ],
+  };
+}
+
+/** absent() copies the equality matchers of its selector into the alert's labels. */
+function absentSelectorLabels(r: ResolvedSlo): Record<string, string> {
+  return { namespace: r.namespace, service: r.service.name };
+}
+
+/** promtool unit test files per service and tier: `prometheus/tests/<service>-<tier>.test.yml`. */
+export function promtoolTests(model: MonitoringModel, files: readonly RuleFile[]): Map<string, PromtoolTestFile> {
+  const out = new Map<string, PromtoolTestFile>();
+  for (const s of model.services) {
+    const file = files.find((f) => f.name === s.service.name);
+    if (!file) continue;
+    const alerts = rulesByAlert(file);
+    const ruleFile = `../rules/${s.service.name}.rules.yml`;
+    const tiers = new Map<string, PromtoolTestCase[]>();
+    let evaluation = new Map<string, string>();
+    for (const r of s.slos) {
+      for (const tier of r.tiers) {
+        const rule = (alerts.get(burnAlertName(tier.name)) ?? []).find((a) => a.labels['slo'] === r.slo.name);
+        if (!rule) continue;
+        const t = tierTests(model, r, tier, rule);
+        tiers.set(tier.name, [...(tiers.get(tier.name) ?? []), ...t.tests]);
+        evaluation = evaluation.set(tier.name, t.evaluation_interval);
+      }
+    }
+    for (const [tierName, tests] of tiers) {
+      out.set(`${s.service.name}-${tierName}`, {
+        rule_files: [ruleFile],
+        evaluation_interval: evaluation.get(tierName) as string,
+        tests,
+      });
+    }
+    const absent = absentTests(model, s, alerts.get(SLO_METRIC_ABSENT_ALERT) ?? []);
+    if (absent) out.set(`${s.service.name}-absent`, { ...absent, rule_files: [ruleFile] });
+  }
+  return out;
+}
