@@ -52,7 +52,8 @@ function problemsOf(input: PlatformInput): string {
 
 describe('the CIOS catalog', () => {
   it('holds every CIOS service and nothing from the sample app', () => {
-    expect(services.map((s) => s.name).sort()).toEqual([...REQUIRED_SERVICES].sort());
+    // The catalog grows (the nx-plugin's service generator adds to it); the CIOS services must stay.
+    expect(services.map((s) => s.name)).toEqual(expect.arrayContaining([...REQUIRED_SERVICES]));
     expect(services.some((s) => s.name === 'sample-api')).toBe(false);
   });
 
@@ -162,6 +163,7 @@ describe('bad catalogs are refused with the field that is wrong', () => {
   it('a duplicate service', () => {
     const input = copy();
     input.services.push(structuredClone(input.services[3]!));
-    expect(problemsOf(input)).toMatch(/services\[20\]\.name: duplicate service name "user-service"/);
+    const index = input.services.length - 1;
+    expect(problemsOf(input)).toContain(`services[${index}].name: duplicate service name "${input.services[3]!.name}"`);
   });
 });
