@@ -1,0 +1,41 @@
+import { Platform, parseSpec, type PlatformInput, type ServiceInput } from '@cios/platform-spec';
+
+export const api: ServiceInput = {
+  name: 'case-service',
+  tier: 'core',
+  image: 'ghcr.io/cios/case-service',
+  port: 8080,
+  replicas: { dev: 1, prod: 3 },
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+  autoscaling: { minReplicas: 3, maxReplicas: 6, cpuTargetPercent: 70 },
+  health: { liveness: '/healthz', readiness: '/readyz' },
+  dataClassification: 'confidential',
+  slos: [
+    { name: 'availability', sli: 'availability', objective: 99.9 },
+    { name: 'latency-p95', sli: 'latency', objective: 95, thresholdMs: 200 },
+  ],
+};
+
+/** A small platform: promtool runs over every generated test in seconds, not minutes. */
+export function smallPlatform(services: ServiceInput[] = [api]): Platform {
+  const input: PlatformInput = {
+    services,
+    environments: [
+      {
+        name: 'dev',
+        kind: 'dev',
+        clusters: [{ name: 'dev-toronto', context: 'cios-dev', region: 'canadacentral' }],
+        requiresApproval: false,
+        prometheusUrl: 'http://127.0.0.1:9090',
+      },
+      {
+        name: 'prod',
+        kind: 'prod',
+        clusters: [{ name: 'prod-toronto', context: 'cios-prod', region: 'canadacentral' }],
+        requiresApproval: true,
+        prometheusUrl: 'http://prometheus.prod-monitoring.svc:9090',
+      },
+    ],
+  };
+  return parseSpec(Platform, input, 'test platform');
+}

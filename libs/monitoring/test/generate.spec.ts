@@ -1,0 +1,128 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { platform as catalog } from '@cios/catalog';
+import { SpecError } from '@cios/platform-spec';
+import { LAYOUT, generateMonitoring, resolveModel, validateDirectory, writeFilesAtomically } from '../src/index.js';
+import { api, smallPlatform } from './fixtures.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'cios-monitoring-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function generated(environment: string, dir: string): Promise<string> {
+  const out = join(tmp, dir);
+  await writeFilesAtomically(out, generateMonitoring({ platform: smallPlatform(), environment, format: 'files' }).files);
+  return out;
+}
+
+function failures(report: Awaited<ReturnType<typeof validateDirectory>>): string[] {
+  return report.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.output.slice(0, 2000)}`);
+}
+
+describe('generated monitoring passes promtool and amtool', () => {
+  it('prod: rules lint clean, every promtool unit test passes, Alertmanager config and routes check', async () => {
+    const report = await validateDirectory(await generated('prod', 'prod'));
+    expect(failures(report)).toEqual([]);
+    const names = report.checks.map((c) => c.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['promtool check rules', 'promtool test rules', 'amtool check-config']),
+    );
+    expect(names.filter((n) => n.startsWith('route '))).toContain('route environment=prod severity=page alertname=SloBurnRatePageFast → pager');
+  });
+
+  it('the promtool tests can fail: a page alert with a doubled threshold no longer fires when it should', async () => {
+    const out = await generated('prod', 'broken-threshold');
+    const rules = join(out, LAYOUT.rules('case-service'));
+    const source = readFileSync(rules, 'utf8');
+    expect(source).toContain('> 0.0144');
+    writeFileSync(rules, source.replaceAll('> 0.0144', '> 0.0288'));
+    const report = await validateDirectory(out);
+    const testRun = report.checks.find((c) => c.name === 'promtool test rules');
+    expect(testRun?.ok).toBe(false);
+    expect(testRun?.output).toMatch(/SloBurnRatePageFast/);
+  });
+
+  it('the promtool tests can fail: a broken SLI expression', async () => {
+    const out = await generated('dev', 'broken-expr');
+    const rules = join(out, LAYOUT.rules('case-service'));
+    const source = readFileSync(rules, 'utf8');
+    writeFileSync(rules, source.replaceAll('code=~"5.."', 'code=~"4.."'));
+    const report = await validateDirectory(out);
+    expect(report.checks.find((c) => c.name === 'promtool test rules')?.ok).toBe(false);
+  });
+});
+
+describe('generated content', () => {
+  const prod = generateMonitoring({ platform: catalog, environment: 'prod', format: 'files' });
+
+  it('is deterministic', () => {
+    expect(generateMonitoring({ platform: catalog, environment: 'prod', format: 'files' }).files).toEqual(prod.files);
+  });
+
+  it('has no floating-point artifacts such as 0.9990000000000001 anywhere', () => {
+    const artifacts = Object.entries(prod.files).flatMap(([file, content]) =>
+      [...content.matchAll(/\d\.\d*(0{6,}[1-9]|9{6,}\d)/g)].map((m) => `${file}: ${m[0]}`),
+    );
+    expect(artifacts).toEqual([]);
+  });
+
+  it('writes no credentials into the Alertmanager config, only files', () => {
+    const am = prod.files[LAYOUT.alertmanager] as string;
+    expect(am).toMatch(/_file:/);
+    expect(am).not.toMatch(/(routing_key|api_url|password|token):\s*[^\s]/i);
+  });
+
+  it('gives every page and ticket alert a runbook, a dashboard link, a summary and a description', () => {
+    const alerts = prod.rules.flatMap((f) => f.groups.flatMap((g) => g.rules)).filter((r) => 'alert' in r);
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const alert of alerts) {
+      const annotations = (alert as { annotations?: Record<string, string> }).annotations ?? {};
+      expect(Object.keys(annotations), JSON.stringify(alert).slice(0, 120)).toEqual(
+        expect.arrayContaining(['summary', 'description', 'runbook_url']),
+      );
+    }
+  });
+
+  it('renders prometheus-operator resources with --format operator', () => {
+    const operator = generateMonitoring({ platform: catalog, environment: 'prod', format: 'operator' });
+    const paths = Object.keys(operator.files);
+    expect(paths.some((p) => p.startsWith('operator/servicemonitors/'))).toBe(true);
+    expect(paths.some((p) => p.startsWith('operator/prometheusrules/'))).toBe(true);
+    expect(paths).not.toContain(LAYOUT.prometheusConfig);
+  });
+});
+
+describe('bad specs are refused with the field and a reason', () => {
+  function problem(fn: () => unknown): string {
+    try {
+      fn();
+    } catch (error) {
+      expect(error).toBeInstanceOf(SpecError);
+      return (error as SpecError).message;
+    }
+    throw new Error('expected a SpecError');
+  }
+
+  it('an SLO target of 100%', () => {
+    expect(problem(() => smallPlatform([{ ...api, slos: [{ name: 'a', sli: 'availability', objective: 100 }] }]))).toMatch(
+      /slos\[0\]\.objective: must be below 100%/,
+    );
+  });
+
+  it('a latency SLO without a threshold', () => {
+    expect(problem(() => smallPlatform([{ ...api, slos: [{ name: 'l', sli: 'latency', objective: 99 } as never] }]))).toMatch(
+      /thresholdMs: a latency SLO needs thresholdMs/,
+    );
+  });
+
+  it('a window shorter than two scrape intervals', () => {
+    const policy = { scrapeInterval: '1m', tiers: [{ name: 'fast', factor: 14.4, longWindow: '1h', shortWindow: '1m', severity: 'page' as const }] };
+    expect(problem(() => resolveModel(smallPlatform(), 'dev', policy))).toMatch(/tiers\[0\]\.shortWindow: 1m is shorter than two scrape intervals/);
+  });
+
+  it('a tier that could never fire for the objective', () => {
+    const lowObjective = smallPlatform([{ ...api, slos: [{ name: 'availability', sli: 'availability', objective: 90 }] }]);
+    expect(problem(() => resolveModel(lowObjective, 'dev'))).toMatch(/could never fire|never fire/);
+  });
+});
