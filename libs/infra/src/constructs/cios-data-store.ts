@@ -1,7 +1,6 @@
 import { Construct } from 'constructs';
 import { replicasIn } from '@cios/platform-spec';
 import {
-  ConfigMapV1,
   CronJobV1,
   NetworkPolicyV1,
   PodDisruptionBudgetV1,
@@ -13,8 +12,8 @@ import {
 } from '../k8s.js';
 import { BACKUP_OF_LABEL, selectorLabels, serviceLabels } from '../labels.js';
 import { podSpec, restrictedContainerSecurity, secretEnv } from './pod.js';
-import { sortedRecord } from './cios-service.js';
 import { ingressRulesFor, metricsAnnotations, type WorkloadProps } from './service-common.js';
+import { workloadIdentityAndConfig } from './workload-identity.js';
 
 export interface CiosDataStoreProps extends WorkloadProps {
   /**
@@ -53,20 +52,7 @@ export class CiosDataStore extends Construct {
     });
     this.replicas = replicasIn(environment, service.replicas);
 
-    new ServiceAccountV1(this, 'service-account', {
-      metadata: metadata(service.name),
-      automountServiceAccountToken: service.automountServiceAccountToken,
-      dependsOn,
-    });
-
-    const hasConfig = Object.keys(service.config.env).length > 0;
-    if (hasConfig) {
-      new ConfigMapV1(this, 'config', {
-        metadata: metadata(`${service.name}-config`),
-        data: sortedRecord(service.config.env),
-        dependsOn,
-      });
-    }
+    const configMapName = workloadIdentityAndConfig(this, service, metadata, dependsOn);
 
     const port = [{ name: 'tcp', port: service.port, targetPort: String(service.port), protocol: 'TCP' }];
     new ServiceV1(this, 'headless', {
@@ -88,7 +74,7 @@ export class CiosDataStore extends Construct {
       selector,
       region: props.region,
       serviceAccountName: service.name,
-      ...(hasConfig ? { configMapName: `${service.name}-config` } : {}),
+      ...(configMapName ? { configMapName } : {}),
       dataMount: { name: 'data', path: service.storage.mountPath },
     }) as StatefulSetV1SpecTemplateSpec;
 

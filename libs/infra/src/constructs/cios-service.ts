@@ -1,18 +1,17 @@
 import { Construct } from 'constructs';
 import { replicasIn } from '@cios/platform-spec';
 import {
-  ConfigMapV1,
   DeploymentV1,
   HorizontalPodAutoscalerV2,
   IngressV1,
   NetworkPolicyV1,
   PodDisruptionBudgetV1,
-  ServiceAccountV1,
   ServiceV1,
 } from '../k8s.js';
 import { selectorLabels, serviceLabels } from '../labels.js';
 import { podSpec } from './pod.js';
 import { ingressRulesFor, metricsAnnotations, type WorkloadProps } from './service-common.js';
+import { workloadIdentityAndConfig } from './workload-identity.js';
 
 export type CiosServiceProps = WorkloadProps;
 
@@ -45,20 +44,7 @@ export class CiosService extends Construct {
     const bounds = autoscalingBounds(props);
     this.replicas = bounds ? bounds.min : replicasIn(environment, service.replicas);
 
-    new ServiceAccountV1(this, 'service-account', {
-      metadata: metadata(service.name),
-      automountServiceAccountToken: service.automountServiceAccountToken,
-      dependsOn,
-    });
-
-    const hasConfig = Object.keys(service.config.env).length > 0;
-    if (hasConfig) {
-      new ConfigMapV1(this, 'config', {
-        metadata: metadata(`${service.name}-config`),
-        data: sortedRecord(service.config.env),
-        dependsOn,
-      });
-    }
+    const configMapName = workloadIdentityAndConfig(this, service, metadata, dependsOn);
 
     this.deployment = new DeploymentV1(this, 'deployment', {
       metadata: metadata(service.name),
@@ -79,7 +65,7 @@ export class CiosService extends Construct {
             selector,
             region: props.region,
             serviceAccountName: service.name,
-            ...(hasConfig ? { configMapName: `${service.name}-config` } : {}),
+            ...(configMapName ? { configMapName } : {}),
           }),
         },
       },
@@ -182,6 +168,3 @@ function resourceMetric(name: 'cpu' | 'memory', percent: number) {
   return { type: 'Resource', resource: { name, target: { type: 'Utilization', averageUtilization: percent } } };
 }
 
-export function sortedRecord(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
