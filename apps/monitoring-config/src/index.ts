@@ -1,0 +1,1 @@
+export { run, UsageError } from './commands.js';
