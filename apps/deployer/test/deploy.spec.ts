@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findExecutable } from '../src/terraform.js';
-import { FakeService } from './helpers/metrics-server.js';
+import { SampleApiTarget } from './helpers/sample-api-target.js';
 import { PROMETHEUS_BIN, TestPrometheus } from './helpers/prometheus.js';
 import { Fixture, NAMESPACE, SERVICE, baseKb, cli } from './helpers/fixture.js';
 
@@ -20,7 +20,7 @@ if (!TERRAFORM || !PROMETHEUS_BIN) {
   throw new Error(`integration tests need terraform (${TERRAFORM ?? 'missing'}) and prometheus (${PROMETHEUS_BIN ?? 'missing: apt-get install -y --no-install-recommends prometheus'})`);
 }
 
-const service = new FakeService();
+const service = new SampleApiTarget();
 const prometheus = new TestPrometheus();
 let fx: Fixture;
 
