@@ -304,8 +304,17 @@ function formatPlan(r: PlanReport): string {
   lines.push(`  artifact     ${display(r.artifactDir)}`);
   lines.push(`  stacks       ${r.stacks.join(', ')}; ${r.monitoringFiles} monitoring files`);
   lines.push('', `Services (against ${r.rollbackTarget ? `release ${r.rollbackTarget}, the last successful in ${r.environment}` : 'nothing: no successful release yet'}):`);
-  for (const s of r.services) {
-    lines.push(`  ${s.change.padEnd(9)} ${s.service}${s.change === 'changed' ? `: ${s.from} → ${s.to}` : s.to ? `: ${s.to}` : s.from ? `: ${s.from}` : ''}`);
+  const diffLine = (s: PlanReport['services'][number]) =>
+    `  ${s.change.padEnd(9)} ${s.service}${s.change === 'changed' ? `: ${s.from} → ${s.to}` : s.to ? `: ${s.to}` : s.from ? `: ${s.from}` : ''}`;
+  for (const s of r.services.filter((x) => !x.support)) lines.push(diffLine(s));
+  const support = r.services.filter((x) => x.support);
+  if (support.length > 0) {
+    lines.push('', 'Support images (backup jobs; a release entry overrides the catalog\'s tag):');
+    for (const s of support) lines.push(diffLine(s));
+  }
+  if (r.notes.length > 0) {
+    lines.push('', 'Left unreleased:');
+    for (const n of r.notes) lines.push(`  - ${n}`);
   }
   if (r.findings.length > 0) {
     lines.push('', 'Policy findings:');

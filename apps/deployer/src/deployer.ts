@@ -19,7 +19,7 @@ import type { KbStore } from './kb-store.js';
 import { type MetricsSource, PrometheusClient } from './prometheus.js';
 import type { Progress } from './progress.js';
 import type { Redactor } from './redact.js';
-import { InputError, type ServiceDiff, diffImages, gitInfo, readReleaseFile, releaseFromSets } from './release-input.js';
+import { InputError, type ServiceDiff, diffImages, gitInfo, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
 import { PolicyRefusal, type PolicyFindingView, type Renderer, needsCluster, render } from './render.js';
 import { type StackOutcome, StackFailedError, applyStacks, planStacks } from './stack-runner.js';
 import { ProviderUnavailableError, Terraform, formatPlanSummary } from './terraform.js';
@@ -63,6 +63,7 @@ export interface Prepared {
   readonly previous: KbDeployment | undefined;
   readonly previousRelease: Release | undefined;
   readonly diff: readonly ServiceDiff[];
+  readonly notes: readonly string[];
 }
 
 export interface PlanReport {
@@ -75,6 +76,8 @@ export interface PlanReport {
   readonly stacks: readonly string[];
   readonly monitoringFiles: number;
   readonly services: readonly ServiceDiff[];
+  /** What the release left as it was and why (e.g. upstream images without a version stay unreleased). */
+  readonly notes: readonly string[];
   readonly gates: readonly Gate[];
   readonly rollbackTarget: string | null;
   readonly worstCaseRollbackSeconds: number;
@@ -150,28 +153,41 @@ export class Deployer {
     const previous = lastSucceeded(kb, this.env.name);
     const previousRelease = previous && this.store.has(this.env.name, previous.release_id) ? this.store.load(this.env.name, previous.release_id).rendered.release : undefined;
     let release: Release;
+    let notes: readonly string[] = [];
     if (source.file) {
       if (source.sets && source.sets.length > 0) throw new Refusal('give either --release FILE or --set service=tag, not both', 2);
       release = readReleaseFile(source.file, this.env.name);
     } else {
       const git = gitInfo();
       if (!git) throw new InputError('no --release file and no git commit to build a release from; pass --release FILE');
-      release = releaseFromSets({ platform: this.o.platform, env: this.env, sets: source.sets ?? [], base: previousRelease?.images, git, createdBy: this.o.actor });
+      ({ release, notes } = releaseFromSets({ platform: this.o.platform, env: this.env, sets: source.sets ?? [], base: previousRelease?.images, git, createdBy: this.o.actor }));
     }
-    const unknown = Object.keys(release.images).filter((s) => !this.o.platform.services.some((x) => x.name === s));
-    if (unknown.length > 0) throw new InputError(`release names services that are not in the catalog: ${unknown.join(', ')}`);
+    const unknown = unknownReleaseKeys(release.images, this.o.platform);
+    if (unknown.length > 0) {
+      const support = supportImages(this.o.platform).map((i) => i.key);
+      throw new InputError(
+        `release names images that are neither services of the catalog nor its support images: ${unknown.join(', ')}${support.length > 0 ? ` (support images: ${support.join(', ')})` : ''}`,
+      );
+    }
     this.o.progress.step(`rendering stacks and monitoring for ${this.env.name}`);
     const out = await render(this.o.renderer, { platform: this.o.platform, env: this.env, release });
     const rendered: RenderedRelease = { release, stacks: out.stacks, monitoring: out.monitoring };
     const ref = this.store.save(rendered);
     this.o.progress.done(`rendered release ${ref.id}: ${Object.keys(out.stacks).length} stacks, ${Object.keys(out.monitoring).length} monitoring files`);
-    return { rendered, ref, findings: out.findings, previous, previousRelease, diff: diffImages(previousRelease?.images, release.images) };
+    return { rendered, ref, findings: out.findings, previous, previousRelease, diff: this.diff(previousRelease?.images, release.images), notes };
+  }
+
+  /** Per image key; support images (backup jobs) are marked so the plan lists them apart from services. */
+  private diff(from: Readonly<Record<string, string>> | undefined, to: Readonly<Record<string, string>>): ServiceDiff[] {
+    const support = new Set(supportImages(this.o.platform).map((i) => i.key));
+    return diffImages(from, to).map((d) => (support.has(d.service) ? { ...d, support: true } : d));
   }
 
   /** Services whose image changed; a config-only release watches every service it runs. */
   changedServices(p: Pick<Prepared, 'diff' | 'rendered'>): Service[] {
-    const changed = p.diff.filter((d) => d.change === 'added' || d.change === 'changed').map((d) => d.service);
-    const names = changed.length > 0 ? changed : Object.keys(p.rendered.release.images);
+    const isService = (name: string) => this.o.platform.services.some((s) => s.name === name);
+    const changed = p.diff.filter((d) => (d.change === 'added' || d.change === 'changed') && isService(d.service)).map((d) => d.service);
+    const names = changed.length > 0 ? changed : Object.keys(p.rendered.release.images).filter(isService);
     return this.o.platform.services.filter((s) => names.includes(s.name));
   }
 
@@ -220,6 +236,7 @@ export class Deployer {
       stacks: Object.keys(p.rendered.stacks),
       monitoringFiles: Object.keys(p.rendered.monitoring).length,
       services: p.diff,
+      notes: p.notes,
       gates,
       rollbackTarget: p.previous?.release_id ?? null,
       worstCaseRollbackSeconds: worstCaseRollbackSeconds(this.env.analysis, this.o.applyEstimateSeconds ?? 60),
@@ -548,7 +565,7 @@ export class Deployer {
     try {
       const target = d.rollback_ref ?? undefined;
       const previousRelease = target && this.store.has(this.env.name, target) ? this.store.load(this.env.name, target).rendered.release : undefined;
-      const prepared: Prepared = { rendered, ref, findings: [], previous: lastSucceeded(kb, this.env.name), previousRelease, diff: diffImages(previousRelease?.images, rendered.release.images) };
+      const prepared: Prepared = { rendered, ref, findings: [], previous: lastSucceeded(kb, this.env.name), previousRelease, diff: this.diff(previousRelease?.images, rendered.release.images), notes: [] };
       const evidence = new EvidenceLog(this.store.evidencePath(this.env.name, ref.id, d.id));
       const how = options.rollbackInterrupted ? 'roll back' : 'resume';
       evidence.append({ type: 'event', deployment: d.id, event: 'reconcile', details: `deployer gone (${stale}); ${how}`, at: this.now().toISOString() });

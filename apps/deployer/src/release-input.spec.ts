@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffImages, readReleaseFile } from './release-input.js';
+import { getEnvironment, platform } from '@cios/catalog';
+import { diffImages, parseSets, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
 import { Redactor, redactUrl } from './redact.js';
 import { parseTestReport } from './gates.js';
 
@@ -29,6 +30,45 @@ describe('release input', () => {
       'b:unchanged',
       'c:added',
     ]);
+  });
+});
+
+describe('support images and upstream images', () => {
+  const git = { commit: 'c'.repeat(40), committedAt: '2026-01-01T00:00:00Z' };
+  const digest = `sha256:${'1'.repeat(64)}`;
+
+  it('finds the distinct backup image repositories of the catalog under their last path segment', () => {
+    expect(supportImages(platform)).toEqual([
+      { key: 'backup-tools', repository: 'ghcr.io/cios/backup-tools', image: 'ghcr.io/cios/backup-tools:1.4.0', usedBy: ['postgres', 'qdrant', 'redis'] },
+    ]);
+  });
+
+  it('accepts backup-tools in --set and in a release, and names unknown keys', () => {
+    expect(parseSets(['backup-tools=1.4.1'], platform)).toEqual({ 'backup-tools': 'ghcr.io/cios/backup-tools:1.4.1' });
+    expect(parseSets([`backup-tools=${digest}`], platform)).toEqual({ 'backup-tools': `ghcr.io/cios/backup-tools@${digest}` });
+    expect(() => parseSets(['backup-tool=1.0'], platform)).toThrow(/"backup-tool" is not a service in the catalog .* nor a support image \(known: backup-tools\)/);
+    expect(unknownReleaseKeys({ 'backup-tools': 'x:1', 'case-service': 'y:1', mystery: 'z:1', 'other-tools': 'w:1' }, platform)).toEqual(['mystery', 'other-tools']);
+  });
+
+  it('leaves upstream images without a version unreleased instead of tagging them with the commit, and says so', () => {
+    const { release, notes } = releaseFromSets({ platform, env: getEnvironment('dev'), sets: ['redis=7.4.1', 'backup-tools=1.4.0'], base: undefined, git, createdBy: 't' });
+    expect(release.images['case-service']).toBe('ghcr.io/cios/case-service:cccccccccccc');
+    expect(release.images['redis']).toBe('docker.io/library/redis:7.4.1');
+    expect(release.images['postgres']).toBeUndefined();
+    expect(release.images['qdrant']).toBeUndefined();
+    expect(release.images['backup-tools']).toBe('ghcr.io/cios/backup-tools:1.4.0');
+    expect(Object.values(release.images).filter((i) => i.includes(git.commit.slice(0, 12))).every((i) => i.startsWith('ghcr.io/cios/'))).toBe(true);
+    expect(notes.map((n) => n.split(':')[0])).toEqual(['postgres', 'qdrant']);
+    expect(notes[0]).toContain('docker.io/library/postgres is an upstream image');
+    expect(notes[0]).toContain('--set postgres=<version>');
+  });
+
+  it('keeps the running upstream image and support image of the base release', () => {
+    const base = { postgres: 'docker.io/library/postgres:16.4', 'backup-tools': `ghcr.io/cios/backup-tools:1.4.0@${digest}` };
+    const { release, notes } = releaseFromSets({ platform, env: getEnvironment('dev'), sets: [], base, git, createdBy: 't' });
+    expect(release.images['postgres']).toBe('docker.io/library/postgres:16.4');
+    expect(release.images['backup-tools']).toBe(base['backup-tools']);
+    expect(notes.map((n) => n.split(':')[0])).toEqual(['qdrant', 'redis']);
   });
 });
 

@@ -58,17 +58,61 @@ export function gitInfo(cwd = process.cwd()): GitInfo | undefined {
   }
 }
 
-/** `--set svc=1.4.2`, `svc=sha256:…` or `svc=registry/repo:tag@sha256:…`. */
+/**
+ * An image the catalog runs that is no service of its own (a data service's backup job): a release may pin it
+ * under its repository's last path segment (e.g. "backup-tools"), and @cios/infra then uses that reference.
+ */
+export interface SupportImage {
+  readonly key: string;
+  /** Repository without tag or digest, e.g. "ghcr.io/cios/backup-tools". */
+  readonly repository: string;
+  /** The reference the catalog names (a tag, usually). */
+  readonly image: string;
+  /** Services whose backup jobs run it. */
+  readonly usedBy: readonly string[];
+}
+
+/** The distinct backup images of the catalog, keyed by their repository's last path segment. */
+export function supportImages(platform: Platform): SupportImage[] {
+  const byRepository = new Map<string, { image: string; usedBy: string[] }>();
+  for (const s of platform.services) {
+    if (!s.backup) continue;
+    const repository = parseImageRef(s.backup.image)?.repository ?? s.backup.image;
+    const entry = byRepository.get(repository) ?? { image: s.backup.image, usedBy: [] };
+    entry.usedBy.push(s.name);
+    byRepository.set(repository, entry);
+  }
+  const out = [...byRepository].map(([repository, e]) => ({ key: repository.split('/').at(-1) as string, repository, image: e.image, usedBy: e.usedBy.sort() }));
+  return out.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Release keys that name neither a catalog service nor a support image. */
+export function unknownReleaseKeys(images: Readonly<Record<string, string>>, platform: Platform): string[] {
+  const support = new Set(supportImages(platform).map((i) => i.key));
+  return Object.keys(images).filter((k) => !platform.services.some((s) => s.name === k) && !support.has(k));
+}
+
+/** CIOS builds these images itself from each commit (tagged with the commit SHA); anything else is upstream. */
+export const CIOS_REGISTRY_PREFIX = 'ghcr.io/cios/';
+
+/** `--set svc=1.4.2`, `svc=sha256:…` or `svc=registry/repo:tag@sha256:…`; support images by their key. */
 export function parseSets(sets: readonly string[], platform: Platform): Record<string, string> {
   const out: Record<string, string> = {};
+  const support = supportImages(platform);
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new InputError(`--set ${s}: expected service=tag (or service=image-reference)`);
     const name = s.slice(0, eq);
     const value = s.slice(eq + 1);
-    const service = platform.services.find((x) => x.name === name);
-    if (!service) throw new InputError(`--set ${s}: "${name}" is not a service in the catalog (known: ${platform.services.map((x) => x.name).join(', ')})`);
-    const ref = value.includes('/') ? value : value.startsWith('sha256:') ? `${service.image}@${value}` : `${service.image}:${value}`;
+    const repository = platform.services.find((x) => x.name === name)?.image ?? support.find((x) => x.key === name)?.repository;
+    if (!repository) {
+      throw new InputError(
+        `--set ${s}: "${name}" is not a service in the catalog (known: ${platform.services.map((x) => x.name).join(', ')})${
+          support.length > 0 ? ` nor a support image (known: ${support.map((x) => x.key).join(', ')})` : ''
+        }`,
+      );
+    }
+    const ref = value.includes('/') ? value : value.startsWith('sha256:') ? `${repository}@${value}` : `${repository}:${value}`;
     const parsed = parseImageRef(ref);
     if (!parsed || (!parsed.tag && !parsed.digest)) throw new InputError(`--set ${s}: "${ref}" is not an image reference with a tag or digest`);
     out[name] = ref;
@@ -76,9 +120,17 @@ export function parseSets(sets: readonly string[], platform: Platform): Record<s
   return out;
 }
 
+export interface ReleaseFromSets {
+  readonly release: Release;
+  /** Why some images were left out (rendered ":unreleased" by @cios/infra). */
+  readonly notes: readonly string[];
+}
+
 /**
- * A release without a file: the images running now (base), changed by `--set`; services with
- * neither get the image built from this commit (tagged with its SHA, as CI tags them).
+ * A release without a file: the images running now (base), changed by `--set`. A CIOS image with neither gets
+ * the image built from this commit (tagged with its SHA, as CI tags them); an upstream image (postgres, redis, …)
+ * is not built here, so a commit tag would name an image that does not exist: it stays unreleased instead.
+ * Support images come only from `--set` or the base; otherwise the catalog's own reference applies.
  */
 export function releaseFromSets(options: {
   platform: Platform;
@@ -87,22 +139,41 @@ export function releaseFromSets(options: {
   base: Readonly<Record<string, string>> | undefined;
   git: GitInfo;
   createdBy: string;
-}): Release {
+}): ReleaseFromSets {
   const sets = parseSets(options.sets, options.platform);
   const images: Record<string, string> = {};
+  const notes: string[] = [];
   for (const s of [...options.platform.services].sort((a, b) => a.name.localeCompare(b.name))) {
-    images[s.name] = sets[s.name] ?? options.base?.[s.name] ?? `${s.image}:${options.git.commit.slice(0, 12)}`;
+    const ref = sets[s.name] ?? options.base?.[s.name] ?? derivedImage(s.image, options.git.commit);
+    if (ref) images[s.name] = ref;
+    else {
+      notes.push(
+        `${s.name}: ${s.image} is an upstream image the catalog gives no version and CIOS does not build from commits; left unreleased (renders :unreleased, which the policy warns about outside prod). Pin it with --set ${s.name}=<version> or a release file.`,
+      );
+    }
   }
-  return parseSpec(
+  for (const i of supportImages(options.platform)) {
+    const ref = sets[i.key] ?? options.base?.[i.key];
+    if (ref) images[i.key] = ref;
+  }
+  const release = parseSpec(
     Release,
     { environment: options.env.name, commit: options.git.commit, createdBy: options.createdBy, createdAt: options.git.committedAt, images },
     '--set release',
   );
+  return { release, notes };
+}
+
+/** The image a commit implies: the catalog names repositories only, and only CIOS images are built from commits. */
+function derivedImage(repository: string, commit: string): string | undefined {
+  return repository.startsWith(CIOS_REGISTRY_PREFIX) ? `${repository}:${commit.slice(0, 12)}` : undefined;
 }
 
 export interface ServiceDiff {
   readonly service: string;
   readonly change: 'added' | 'changed' | 'removed' | 'unchanged';
+  /** A support image (a backup job's tool image), not a service. */
+  readonly support?: boolean;
   readonly from?: string;
   readonly to?: string;
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/fixture.js';
 
@@ -49,6 +50,42 @@ describe('cios-deploy plan --env dev (real catalog)', () => {
     expect(set.stderr).toContain('"nosuch" is not a service in the catalog');
     const usage = await cli(['plan', '--env', 'dev', '--bogus']);
     expect(usage.code).toBe(2);
+  });
+});
+
+describe('cios-deploy plan with support images (real catalog)', () => {
+  const kb = path.join(dir, 'kb-support.json');
+  fs.writeFileSync(kb, '{"version":"1.0"}\n');
+  const state = ['--kb', kb, '--state-dir', path.join(dir, '.cios-support'), '--render-only'];
+  const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bench/fixtures/prod-release.json');
+
+  it('renders prod from a digest-pinned release whose backup-tools entry pins the backup jobs', async () => {
+    const r = await cli(['plan', '--env', 'prod', '--release', fixture, ...state, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { artifactDir: string; services: { service: string; support?: boolean; to?: string }[] };
+    const pinned = JSON.parse(fs.readFileSync(fixture, 'utf8')).images['backup-tools'] as string;
+    expect(report.services.find((s) => s.service === 'backup-tools')).toMatchObject({ support: true, to: pinned });
+    const stacks = Object.values(snapshot(report.artifactDir)).join('\n');
+    expect(stacks).toContain(pinned);
+    expect(stacks).not.toContain('"ghcr.io/cios/backup-tools:1.4.0"');
+  });
+
+  it('--set backup-tools=… shows it apart from services; upstream images without a version are left unreleased and explained', async () => {
+    const r = await cli(['plan', '--env', 'dev', ...state, '--set', `backup-tools=sha256:${'2'.repeat(64)}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Support images (backup jobs; a release entry overrides the catalog's tag):\n  added     backup-tools: ghcr.io/cios/backup-tools@sha256:${'2'.repeat(64)}`);
+    expect(r.stdout).toMatch(/Left unreleased:\n {2}- postgres: docker\.io\/library\/postgres is an upstream image/);
+    expect(r.stdout).not.toMatch(/docker\.io\/library\/postgres:[0-9a-f]{12}/);
+  });
+
+  it('refuses a release with a key that is neither a service nor a support image, naming it', async () => {
+    const bad = path.join(dir, 'bad-release.json');
+    const release = JSON.parse(fs.readFileSync(fixture, 'utf8')) as { images: Record<string, string> };
+    release.images['mystery-tools'] = 'ghcr.io/cios/mystery-tools:1.0.0';
+    fs.writeFileSync(bad, JSON.stringify(release));
+    const r = await cli(['plan', '--env', 'prod', '--release', bad, ...state]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('release names images that are neither services of the catalog nor its support images: mystery-tools (support images: backup-tools)');
   });
 });
 
