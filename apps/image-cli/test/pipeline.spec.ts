@@ -110,11 +110,21 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     mkdirSync(sbomDir, { recursive: true });
     for (const service of platform.services) copyFileSync(join(repo.dir, 'dist/images/sboms/sample-api.cdx.json'), join(sbomDir, `${service.name}.cdx.json`));
     const file = join(out, 'prod', 'release.json');
-    const result = await cli(['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--by', 'image-tests', '--sbom-dir', sbomDir], { cwd: repo.dir, env });
+    const args = ['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--by', 'image-tests', '--sbom-dir', sbomDir];
+    // The backup jobs' support image is not in the registry yet: refused, naming it, nothing written.
+    const missing = await cli(args, { cwd: repo.dir, env });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no release written: 1 of 1 support images are missing');
+    expect(missing.stderr).toContain('  - backup-tools (support image ghcr.io/cios/backup-tools:1.4.0, used by the backup jobs of postgres, qdrant, redis): ');
+    expect(existsSync(file)).toBe(false);
+    // The sample-api image stands in for backup-tools too, at the tag the catalog names.
+    const backupDigest = await copyWithinRegistry(registry.host, 'cios/sample-api', commit, ['cios/backup-tools'], '1.4.0');
+    const result = await cli(args, { cwd: repo.dir, env });
     expect(result.code, result.stderr).toBe(0);
     const release = Release.parse(JSON.parse(readFileSync(file, 'utf8')));
     expect(release).toMatchObject({ environment: 'prod', commit, createdBy: 'image-tests' });
-    expect(Object.keys(release.images).sort()).toEqual(platform.services.map((s) => s.name).sort());
+    expect(Object.keys(release.images).sort()).toEqual([...platform.services.map((s) => s.name), 'backup-tools'].sort());
+    expect(release.images['backup-tools']).toBe(`${registry.host}/cios/backup-tools:1.4.0@${backupDigest}`);
     for (const [service, path] of Object.entries(release.sboms ?? {})) {
       expect(path).toBe(`sboms/${service}.cdx.json`);
       expect(existsSync(join(out, 'prod', path))).toBe(true);
@@ -124,17 +134,19 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
       expect(ref.startsWith(`${registry.host}/`)).toBe(true);
       expect(parseImageRef(ref)?.digest).toBe(pushed[commit]);
     }
-    // Backup jobs run a tool image the release does not cover; the catalog names it by tag, which prod refuses
-    // (CIOS-IMG-003), so this copy pins it to a digest the registry holds, as the catalog must.
-    const pinned = {
+    // The catalog names backup-tools by tag, which prod alone refuses (CIOS-IMG-003); @cios/infra takes the release's
+    // entry of the same repository instead. Here the registry is local, so the catalog's repository is moved to it.
+    const local = {
       ...platform,
-      services: platform.services.map((s) => (s.backup ? { ...s, backup: { ...s.backup, image: `${registry.host}/cios/backup-tools@${pushed[commit]}` } } : s)),
+      services: platform.services.map((s) => (s.backup ? { ...s, backup: { ...s.backup, image: `${registry.host}/cios/backup-tools:1.4.0` } } : s)),
     };
-    const synth = synthEnvironment({ platform: pinned, environment: 'prod', release, outdir: join(out, 'synth') });
+    const synth = synthEnvironment({ platform: local, environment: 'prod', release, outdir: join(out, 'synth') });
     expect(synth.stacks.length).toBeGreaterThan(0);
     const rendered = synth.stacks.map((s) => readFileSync(s.file, 'utf8')).join('\n');
     expect(rendered).toContain(`${registry.host}/cios/`);
     expect(rendered).toContain(`@${pushed[commit]}`);
+    expect(rendered).toContain(`"${release.images['backup-tools']}"`);
+    expect(rendered).not.toContain(`"${registry.host}/cios/backup-tools:1.4.0"`);
   });
 
   it('the same commit built again from scratch gives the same digest', async () => {

@@ -7,11 +7,14 @@ import { CliError } from '../errors.js';
 import { gitUser, headCommit } from '../git.js';
 import { writeFileAtomic } from '../io.js';
 import { parseRegistry, registryAccess, remoteRepository } from '../registry-access.js';
+import { supportImages } from '../support-images.js';
 
 export const RELEASE_HELP = `Usage: cios-image release --env ENV --registry HOST[:PORT] --out FILE [options]
 
 Writes a release file (schema Release) naming, for every service of the catalog, the image the registry holds
-at REGISTRY/<repository>:<tag> pinned by digest; fails naming each service whose image is missing. SBOMs found
+at REGISTRY/<repository>:<tag> pinned by digest, and the catalog's support images (the backup jobs' images, e.g.
+backup-tools) at the tag the catalog names, under their repository's last path segment; fails naming each
+service or support image whose image is missing. SBOMs found
 in --sbom-dir are copied next to the release (sboms/<service>.cdx.json) and recorded in it.
 
   --env ENV          environment (dev, staging, prod)
@@ -56,7 +59,10 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   const access = registryAccess(registry, options.insecure, io.env);
 
   const services = platform.services;
-  progress.step(`reading ${services.length} digests from ${options.registry} at tag ${tag}`);
+  const support = supportImages(platform);
+  const clash = support.find((i) => services.some((s) => s.name === i.key));
+  if (clash) throw new CliError(`support image ${clash.image} would be recorded as "${clash.key}", which is also a service of the catalog`);
+  progress.step(`reading ${services.length} digests from ${options.registry} at tag ${tag}${support.length > 0 ? `, and ${support.length} support image(s)` : ''}`);
   const results = await mapLimit(services, CONCURRENCY, async (service): Promise<{ service: string; ref?: string; error?: RegistryError }> => {
     const path = remoteRepository(registry, repositoryPath(service.image));
     try {
@@ -67,17 +73,38 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
       throw error;
     }
   });
-  const unreachable = results.find((r) => r.error?.kind === 'unreachable');
+  // Support images are versioned on their own (not built per commit): read the catalog's tag and keep it next to the digest.
+  const supportResults = await mapLimit(support, CONCURRENCY, async (image): Promise<{ key: string; label: string; ref?: string; error?: RegistryError }> => {
+    const path = remoteRepository(registry, repositoryPath(image.repository));
+    const label = `${image.key} (support image ${image.image}, used by the backup jobs of ${image.usedBy.join(', ')})`;
+    try {
+      const digest = await manifestDigest(access, path, image.reference);
+      const tagPart = image.reference.startsWith('sha256:') ? '' : `:${image.reference}`;
+      return { key: image.key, label, ref: `${registry.host}/${path}${tagPart}@${digest}` };
+    } catch (error) {
+      if (error instanceof RegistryError) return { key: image.key, label, error };
+      throw error;
+    }
+  });
+  const unreachable = [...results, ...supportResults].find((r) => r.error?.kind === 'unreachable');
   if (unreachable?.error) throw new CliError(`no release written: ${unreachable.error.message}`);
   const failed = results.filter((r) => r.error);
-  if (failed.length > 0) {
-    throw new CliError(
-      `no release written: ${failed.length} of ${services.length} services have no image in ${options.registry} at tag ${tag}:\n${failed
-        .map((r) => `  - ${r.service}: ${r.error?.message}`)
-        .join('\n')}`,
-    );
+  const failedSupport = supportResults.filter((r) => r.error);
+  if (failed.length > 0 || failedSupport.length > 0) {
+    const parts: string[] = [];
+    if (failed.length > 0) {
+      parts.push(
+        `${failed.length} of ${services.length} services have no image in ${options.registry} at tag ${tag}:\n${failed.map((r) => `  - ${r.service}: ${r.error?.message}`).join('\n')}`,
+      );
+    }
+    if (failedSupport.length > 0) {
+      parts.push(
+        `${failedSupport.length} of ${support.length} support images are missing in ${options.registry}:\n${failedSupport.map((r) => `  - ${r.label}: ${r.error?.message}`).join('\n')}`,
+      );
+    }
+    throw new CliError(`no release written: ${parts.join('\n')}`);
   }
-  progress.done(`read ${services.length} digests`);
+  progress.done(`read ${services.length + support.length} digests`);
 
   const out = resolve(io.cwd, options.out);
   const sbomDir = resolve(io.cwd, options.sbomDir ?? join(root, 'dist/images/sboms'));
@@ -85,7 +112,7 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   for (const service of services) {
     if (existsSync(join(sbomDir, `${service.name}.cdx.json`))) sboms[service.name] = `sboms/${service.name}.cdx.json`;
   }
-  const images = Object.fromEntries(results.map((r) => [r.service, r.ref as string]));
+  const images = Object.fromEntries([...results.map((r) => [r.service, r.ref as string]), ...supportResults.map((r) => [r.key, r.ref as string])]);
   let release;
   try {
     release = buildRelease({ environment: environment as Environment, commit, createdBy, createdAt, images, sboms });
@@ -102,7 +129,7 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   const text = `${JSON.stringify(release, null, 2)}\n`;
   writeFileAtomic(out, text);
   if (context.json) io.stdout(text);
-  else io.stdout(`release for ${environment.name} at ${commit.slice(0, 12)}: ${Object.keys(images).length} images → ${relative(io.cwd, out) || out}\n`);
+  else io.stdout(`release for ${environment.name} at ${commit.slice(0, 12)}: ${results.length} service images${supportResults.length > 0 ? ` + ${supportResults.length} support image(s)` : ''} → ${relative(io.cwd, out) || out}\n`);
   return 0;
 }
 

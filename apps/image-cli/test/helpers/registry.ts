@@ -86,7 +86,7 @@ const MANIFEST_TYPES = [
  * (POST …/blobs/uploads/?mount=…&from=…) and the same manifest bytes, so the digest is identical and no layer
  * is uploaded again. skopeo copy would re-upload every layer per repository.
  */
-export async function copyWithinRegistry(host: string, from: string, tag: string, targets: readonly string[]): Promise<string> {
+export async function copyWithinRegistry(host: string, from: string, tag: string, targets: readonly string[], targetTag = tag): Promise<string> {
   const response = await fetch(`http://${host}/v2/${from}/manifests/${tag}`, { headers: { accept: MANIFEST_TYPES } });
   if (!response.ok) throw new Error(`cannot read ${host}/${from}:${tag}: HTTP ${response.status}`);
   const mediaType = response.headers.get('content-type') ?? 'application/vnd.oci.image.manifest.v1+json';
@@ -99,8 +99,8 @@ export async function copyWithinRegistry(host: string, from: string, tag: string
       const mount = await fetch(`http://${host}/v2/${target}/blobs/uploads/?mount=${blob}&from=${from}`, { method: 'POST' });
       if (mount.status !== 201) throw new Error(`cannot mount ${blob} into ${target}: HTTP ${mount.status}`);
     }
-    const put = await fetch(`http://${host}/v2/${target}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
-    if (put.status !== 201) throw new Error(`cannot put the manifest of ${target}:${tag}: HTTP ${put.status} ${await put.text()}`);
+    const put = await fetch(`http://${host}/v2/${target}/manifests/${targetTag}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
+    if (put.status !== 201) throw new Error(`cannot put the manifest of ${target}:${targetTag}: HTTP ${put.status} ${await put.text()}`);
   }
   return digest;
 }
