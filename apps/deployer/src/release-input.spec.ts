@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getEnvironment, platform } from '@cios/catalog';
 import { diffImages, parseSets, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
 import { Redactor, redactUrl } from './redact.js';
 import { parseTestReport } from './gates.js';
 
+// The CLI loads the catalog lazily (cli-run.ts), so tests import it the same way.
+const { getEnvironment, platform } = await import('@cios/catalog');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-rel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
