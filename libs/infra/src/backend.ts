@@ -1,5 +1,5 @@
-import { TerraformBackend, TerraformRemoteState, type DataTerraformRemoteStateConfig } from 'cdktf';
-import type { Construct } from 'constructs';
+import { TerraformBackend, TerraformRemoteState, type DataTerraformRemoteStateConfig } from './cdktf.js';
+import type { Construct } from './cdktf.js';
 import type { Environment } from '@cios/platform-spec';
 
 /**

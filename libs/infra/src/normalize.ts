@@ -1,18 +1,31 @@
+type Json = Record<string, unknown>;
+
 /**
  * Terraform JSON made deterministic and free of cdktf internals: drops the "//" metadata (construct
- * paths, cdktf version, backend and stack annotations) and sorts object keys; arrays keep their order.
+ * paths, cdktf version, backend and stack annotations) and sorts object keys (by UTF-16 code units,
+ * the default sort order); arrays keep their order. One pass, no intermediate entry arrays: it runs
+ * over every value of every stack.
  */
 export function normalizeTerraform(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalizeTerraform);
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([key, v]) => key !== '//' && v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, v]) => [k, normalizeTerraform(v)]));
+    const source = value as Json;
+    const out: Json = {};
+    for (const key of Object.keys(source).sort()) {
+      const v = source[key];
+      if (key !== '//' && v !== undefined) out[key] = normalizeTerraform(v);
+    }
+    return out;
   }
   return value;
 }
 
+/** The file text of a config `normalizeTerraform` already returned. */
+export function normalizedJsonText(config: unknown): string {
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+/** The file text of any Terraform JSON value, normalised first. */
 export function terraformJsonText(config: unknown): string {
-  return `${JSON.stringify(normalizeTerraform(config), null, 2)}\n`;
+  return normalizedJsonText(normalizeTerraform(config));
 }

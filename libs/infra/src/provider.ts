@@ -1,5 +1,5 @@
-import { TerraformVariable } from 'cdktf';
-import type { Construct } from 'constructs';
+import { TerraformVariable } from './cdktf.js';
+import type { Construct } from './cdktf.js';
 import type { Cluster } from '@cios/platform-spec';
 import { KubernetesProvider } from './k8s.js';
 

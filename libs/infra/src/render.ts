@@ -1,8 +1,10 @@
-import { App, type TerraformStack } from 'cdktf';
-import { invokeAspects } from 'cdktf/lib/synthesize/synthesizer.js';
+import { Construct, invokeAspects, withoutCreationStacks, type TerraformStack } from './cdktf.js';
 import type { Environment, Platform, Release } from '@cios/platform-spec';
 import { normalizeTerraform } from './normalize.js';
 import { platformStack, servicesStack, standbyStack } from './stacks/cluster-stacks.js';
+
+/** cdktf's context key (annotations.ts) that keeps stack traces out of construct metadata. */
+const DISABLE_STACK_TRACE_IN_METADATA = '@cdktf/disable_stack_trace_in_metadata';
 
 /** One stack's Terraform JSON, normalised (no cdktf metadata, sorted keys). */
 export interface RenderedStack {
@@ -33,21 +35,26 @@ export interface RenderOptions {
  */
 export function renderStacks(options: RenderOptions): RenderedStack[] {
   const { platform, environment, release } = options;
-  // skipValidation: cdktf's validations only check provider version constraints we pin in package.json.
-  const app = new App({ skipValidation: true, stackTraces: false, context: { excludeStackIdFromLogicalIds: 'true' } });
-  const built: { name: string; cluster: string; stack: TerraformStack }[] = [];
-  for (const cluster of environment.clusters) {
-    const base = { platform, environment, cluster, ...(release ? { release } : {}) };
-    if (cluster.role === 'primary') {
-      built.push({ name: 'platform', cluster: cluster.name, stack: platformStack(app, { ...base, stackName: 'platform' }) });
-      built.push({ name: 'services', cluster: cluster.name, stack: servicesStack(app, { ...base, stackName: 'services' }) });
-    } else {
-      const name = `standby-${cluster.name}`;
-      built.push({ name, cluster: cluster.name, stack: standbyStack(app, { ...base, stackName: name }) });
+  return withoutCreationStacks(() => {
+    // The root is a bare construct, not a cdktf App: an App creates `cdktf.out/stacks` in the working
+    // directory even when nothing is written there, and its only other job here (App.synth, validations
+    // of provider version constraints we pin in package.json) is unused: stacks render with toTerraform().
+    const root = new Construct(undefined as unknown as Construct, '');
+    root.node.setContext(DISABLE_STACK_TRACE_IN_METADATA, true);
+    const built: { name: string; cluster: string; stack: TerraformStack }[] = [];
+    for (const cluster of environment.clusters) {
+      const base = { platform, environment, cluster, ...(release ? { release } : {}) };
+      if (cluster.role === 'primary') {
+        built.push({ name: 'platform', cluster: cluster.name, stack: platformStack(root, { ...base, stackName: 'platform' }) });
+        built.push({ name: 'services', cluster: cluster.name, stack: servicesStack(root, { ...base, stackName: 'services' }) });
+      } else {
+        const name = `standby-${cluster.name}`;
+        built.push({ name, cluster: cluster.name, stack: standbyStack(root, { ...base, stackName: name }) });
+      }
     }
-  }
-  return built.map(({ name, cluster, stack }) => {
-    invokeAspects(stack);
-    return { name, cluster, config: normalizeTerraform(stack.toTerraform()) as TerraformConfig };
+    return built.map(({ name, cluster, stack }) => {
+      invokeAspects(stack);
+      return { name, cluster, config: normalizeTerraform(stack.toTerraform()) as TerraformConfig };
+    });
   });
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Platform, Release } from '@cios/platform-spec';
-import { terraformJsonText } from './normalize.js';
+import { normalizedJsonText } from './normalize.js';
 import { PolicyError, checkPolicy } from './policy/run.js';
 import type { PolicyFinding, SuppressedFinding, Suppression } from './policy/types.js';
 import { renderStacks } from './render.js';
@@ -82,7 +82,8 @@ export function synthEnvironment(options: SynthOptions): SynthResult {
   const stacks = rendered.map((s) => {
     const dir = options.flat ? join(options.outdir, s.name) : join(options.outdir, 'stacks', s.name);
     const file = join(dir, 'cdk.tf.json');
-    writeAtomic(file, terraformJsonText(s.config));
+    // renderStacks already normalised the config: serialise it as is.
+    writeAtomic(file, normalizedJsonText(s.config));
     return { name: s.name, dir, file };
   });
   writeAtomic(join(options.outdir, 'summary.md'), summary);

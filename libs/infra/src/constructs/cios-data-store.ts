@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct } from '../cdktf.js';
 import { replicasIn } from '@cios/platform-spec';
 import {
   CronJobV1,

@@ -1,4 +1,4 @@
-import { Construct } from 'constructs';
+import { Construct } from '../cdktf.js';
 import { LimitRangeV1, NamespaceV1, NetworkPolicyV1, ResourceQuotaV1 } from '../k8s.js';
 import { platformLabels } from '../labels.js';
 

@@ -1,4 +1,4 @@
-import type { ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from '../cdktf.js';
 import type { Environment, Service } from '@cios/platform-spec';
 
 /** A service allowed to call another: its name and the namespace it runs in. */

@@ -1,5 +1,5 @@
-import type { ITerraformDependable } from 'cdktf';
-import type { Construct } from 'constructs';
+import type { ITerraformDependable } from '../cdktf.js';
+import type { Construct } from '../cdktf.js';
 import type { Service } from '@cios/platform-spec';
 import { ConfigMapV1, ServiceAccountV1 } from '../k8s.js';
 

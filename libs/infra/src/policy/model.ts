@@ -68,10 +68,47 @@ export function kindOf(type: string): string {
 export interface PolicyModel {
   readonly objects: readonly K8sObject[];
   readonly workloads: readonly Workload[];
+  /** Objects of one kind, in model order (indexed once: rules may call it freely). */
   byKind(kind: string): K8sObject[];
+  /** The workload at a `<stack>:<type>.<id>` address. */
+  workloadAt(address: string): Workload | undefined;
   /** Replicas a workload runs with: the HPA's minimum when one targets it, else its declared count, else 1. */
   effectiveReplicas(workload: Workload): number;
   hpaFor(workload: Workload): K8sObject | undefined;
+}
+
+/**
+ * Objects found by label selector without comparing every object with every selector: each selector
+ * is filed under its scope (e.g. stack and namespace) and one of its label pairs, so a lookup visits
+ * only selectors sharing a label with the pods (plus empty selectors, which match every pod in scope).
+ * Keeps rules such as "a PDB selects each workload" linear in the number of objects.
+ */
+export class SelectorIndex<T> {
+  private readonly buckets = new Map<string, { order: number; item: T; selector: Record<string, string> }[]>();
+  private size = 0;
+
+  add(scope: string, selector: Record<string, string>, item: T): void {
+    const first = Object.keys(selector).sort()[0];
+    const key = first === undefined ? `${scope}\u0000` : `${scope}\u0000${first}\u0000${selector[first]}`;
+    const bucket = this.buckets.get(key) ?? [];
+    if (bucket.length === 0) this.buckets.set(key, bucket);
+    bucket.push({ order: this.size++, item, selector });
+  }
+
+  /** Items in `scope` whose selector matches `labels`, in the order they were added. */
+  matching(scope: string, labels: Record<string, string>): T[] {
+    const candidates = [...(this.buckets.get(`${scope}\u0000`) ?? [])];
+    for (const [k, v] of Object.entries(labels)) candidates.push(...(this.buckets.get(`${scope}\u0000${k}\u0000${v}`) ?? []));
+    return candidates
+      .filter((c) => selects(c.selector, labels))
+      .sort((a, b) => a.order - b.order)
+      .map((c) => c.item);
+  }
+}
+
+/** A key of several parts that cannot collide (names never hold NUL). */
+export function scopeKey(...parts: (string | undefined)[]): string {
+  return parts.map((p) => p ?? '\u0001').join('\u0000');
 }
 
 function podSpecOf(kind: string, body: Json): { spec: Json; labels: Record<string, string> } | undefined {
@@ -128,16 +165,28 @@ export function buildModel(stacks: readonly RenderedStack[]): PolicyModel {
       }
     }
   }
-  const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
-  const hpaFor = (w: Workload) =>
-    hpas.find((h) => {
-      const ref = block(block(h.body['spec'])?.['scale_target_ref']);
-      return h.stack === w.stack && h.namespace === w.namespace && ref?.['kind'] === w.kind && ref?.['name'] === w.name;
-    });
+  // Indexes built once per run, so each rule is linear in the number of objects.
+  const kinds = new Map<string, K8sObject[]>();
+  for (const o of objects) {
+    const list = kinds.get(o.kind) ?? [];
+    if (list.length === 0) kinds.set(o.kind, list);
+    list.push(o);
+  }
+  const workloadsByAddress = new Map<string, Workload>();
+  for (const w of workloads) if (!workloadsByAddress.has(w.address)) workloadsByAddress.set(w.address, w);
+  // The first HPA (in model order) targeting a kind/name in a stack and namespace.
+  const hpas = new Map<string, K8sObject>();
+  for (const h of kinds.get('HorizontalPodAutoscaler') ?? []) {
+    const ref = block(block(h.body['spec'])?.['scale_target_ref']);
+    const key = scopeKey(h.stack, h.namespace, String(ref?.['kind']), String(ref?.['name']));
+    if (!hpas.has(key)) hpas.set(key, h);
+  }
+  const hpaFor = (w: Workload) => hpas.get(scopeKey(w.stack, w.namespace, w.kind, w.name));
   return {
     objects,
     workloads,
-    byKind: (kind) => objects.filter((o) => o.kind === kind),
+    byKind: (kind) => [...(kinds.get(kind) ?? [])],
+    workloadAt: (address) => workloadsByAddress.get(address),
     hpaFor,
     effectiveReplicas: (w) => {
       const hpa = hpaFor(w);

@@ -21,6 +21,12 @@ export function checkPolicy(input: PolicyInput): PolicyReport {
   const findings: PolicyFinding[] = [];
   const suppressed: SuppressedFinding[] = [];
   const used = new Set<Suppression>();
+  // The first suppression naming each rule and resource (a lookup per finding, not a scan).
+  const byTarget = new Map<string, Suppression>();
+  for (const s of suppressions) {
+    const key = `${s.ruleId}\u0000${s.resource}`;
+    if (!byTarget.has(key)) byTarget.set(key, s);
+  }
   for (const rule of rules) {
     const violations = rule
       .check(context)
@@ -37,7 +43,7 @@ export function checkPolicy(input: PolicyInput): PolicyReport {
         reason: rule.reason,
         fix: rule.fix,
       };
-      const suppression = suppressions.find((s) => s.ruleId === rule.id && s.resource === v.resource);
+      const suppression = byTarget.get(`${rule.id}\u0000${v.resource}`);
       if (suppression) {
         used.add(suppression);
         suppressed.push({ ...finding, suppression });

@@ -1,5 +1,5 @@
-import { TerraformStack, type ITerraformDependable } from 'cdktf';
-import type { Construct } from 'constructs';
+import { TerraformStack, type ITerraformDependable } from '../cdktf.js';
+import type { Construct } from '../cdktf.js';
 import {
   Tier,
   ingressNamespaceFor,

@@ -1,6 +1,6 @@
 import { cronMaxGapMinutes } from '@cios/platform-spec';
 import { BACKUP_OF_LABEL } from '../../labels.js';
-import { block, blocks, violationAt } from '../model.js';
+import { block, blocks, scopeKey, violationAt, type K8sObject } from '../model.js';
 import type { PolicyRule, RuleViolation } from '../types.js';
 
 export const backupsRule: PolicyRule = {
@@ -11,9 +11,16 @@ export const backupsRule: PolicyRule = {
   fix: 'Declare backup (schedule at least as often as the environment\'s rpoMinutes, retentionDays, image, command) for the stateful service.',
   check({ model, environment }) {
     const out: RuleViolation[] = [];
-    const cronJobs = model.byKind('CronJob');
+    // Backup CronJobs by the stack, namespace and workload they back up.
+    const backupsOf = new Map<string, K8sObject[]>();
+    for (const j of model.byKind('CronJob')) {
+      const of = j.labels[BACKUP_OF_LABEL];
+      if (of === undefined) continue;
+      const key = scopeKey(j.stack, j.namespace, of);
+      backupsOf.set(key, [...(backupsOf.get(key) ?? []), j]);
+    }
     for (const w of model.workloads.filter((x) => x.kind === 'StatefulSet')) {
-      const jobs = cronJobs.filter((j) => j.stack === w.stack && j.namespace === w.namespace && j.labels[BACKUP_OF_LABEL] === w.name);
+      const jobs = backupsOf.get(scopeKey(w.stack, w.namespace, w.name)) ?? [];
       if (jobs.length === 0) {
         out.push(violationAt(w, `no backup CronJob labelled ${BACKUP_OF_LABEL}=${w.name}`));
         continue;
@@ -26,7 +33,7 @@ export const backupsRule: PolicyRule = {
             violationAt(job, `schedule "${schedule}" leaves ${gap === undefined ? 'an unknown' : `up to ${gap} minutes`} between backups; the RPO is ${environment.rpoMinutes} minutes`),
           );
         }
-        const workload = model.workloads.find((x) => x.address === job.address);
+        const workload = model.workloadAt(job.address);
         const hasRetention = (workload?.containers ?? []).some((c) =>
           blocks(c['env']).some((e) => e['name'] === 'BACKUP_RETENTION_DAYS' && Number(e['value']) >= 1),
         );

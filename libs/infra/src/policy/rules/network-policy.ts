@@ -1,4 +1,4 @@
-import { block, blocks, selects, stringRecord, violationAt } from '../model.js';
+import { SelectorIndex, block, blocks, scopeKey, stringRecord, violationAt, type K8sObject } from '../model.js';
 import type { PolicyRule, RuleViolation } from '../types.js';
 
 export const networkPolicyRule: PolicyRule = {
@@ -8,22 +8,25 @@ export const networkPolicyRule: PolicyRule = {
   reason: 'Kubernetes lets every pod reach every other by default; one compromised pod could then read every database of every tenant.',
   fix: 'Keep the default-deny policy in each namespace and a per-workload policy admitting only its callers (dependsOn), ingress and monitoring.',
   check({ model }) {
-    const policies = model.byKind('NetworkPolicy').map((p) => {
+    // Namespaces holding a deny-all policy, and per-workload policies (non-empty selector) by namespace.
+    const denyAll = new Set<string>();
+    const own = new SelectorIndex<K8sObject>();
+    for (const p of model.byKind('NetworkPolicy')) {
       const spec = block(p.body['spec']) ?? {};
       const selector = stringRecord(block(spec['pod_selector'])?.['match_labels']);
-      return { policy: p, selector, denyAll: Object.keys(selector).length === 0 && blocks(spec['ingress']).length === 0 };
-    });
+      const empty = Object.keys(selector).length === 0;
+      if (empty && blocks(spec['ingress']).length === 0) denyAll.add(scopeKey(p.namespace));
+      else if (!empty) own.add(scopeKey(p.namespace), selector, p);
+    }
     const out: RuleViolation[] = [];
     for (const ns of model.byKind('Namespace')) {
-      if (!policies.some((p) => p.policy.namespace === ns.name && p.denyAll)) {
+      if (!denyAll.has(scopeKey(ns.name))) {
         out.push(violationAt(ns, 'no default-deny NetworkPolicy in the namespace'));
       }
     }
     for (const w of model.workloads.filter((x) => x.kind !== 'CronJob')) {
-      const own = policies.some(
-        (p) => !p.denyAll && p.policy.namespace === w.namespace && Object.keys(p.selector).length > 0 && selects(p.selector, w.podLabels),
-      );
-      if (!own) out.push(violationAt(w, 'no NetworkPolicy selects its pods; traffic to it is unaccounted for'));
+      const covered = own.matching(scopeKey(w.namespace), w.podLabels).length > 0;
+      if (!covered) out.push(violationAt(w, 'no NetworkPolicy selects its pods; traffic to it is unaccounted for'));
     }
     return out;
   },

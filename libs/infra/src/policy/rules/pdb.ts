@@ -1,4 +1,4 @@
-import { block, selects, stringRecord, violationAt } from '../model.js';
+import { SelectorIndex, block, scopeKey, stringRecord, violationAt, type K8sObject } from '../model.js';
 import type { PolicyRule, RuleViolation } from '../types.js';
 
 export const pdbRule: PolicyRule = {
@@ -8,16 +8,14 @@ export const pdbRule: PolicyRule = {
   reason: 'Node drains and cluster upgrades evict pods; without a PDB they may evict every replica at once.',
   fix: 'Give the workload a PodDisruptionBudget selecting its pods (the CIOS constructs add one when replicas ≥ 2).',
   check({ model }) {
-    const pdbs = model.byKind('PodDisruptionBudget');
+    const pdbs = new SelectorIndex<K8sObject>();
+    for (const p of model.byKind('PodDisruptionBudget')) {
+      pdbs.add(scopeKey(p.stack, p.namespace), stringRecord(block(block(p.body['spec'])?.['selector'])?.['match_labels']), p);
+    }
     const out: RuleViolation[] = [];
     for (const w of model.workloads.filter((x) => x.kind !== 'CronJob')) {
       if (model.effectiveReplicas(w) < 2) continue;
-      const covered = pdbs.some(
-        (p) =>
-          p.stack === w.stack &&
-          p.namespace === w.namespace &&
-          selects(stringRecord(block(block(p.body['spec'])?.['selector'])?.['match_labels']), w.podLabels),
-      );
+      const covered = pdbs.matching(scopeKey(w.stack, w.namespace), w.podLabels).length > 0;
       if (!covered) out.push(violationAt(w, `${model.effectiveReplicas(w)} replicas but no PodDisruptionBudget selects its pods`));
     }
     return out;
