@@ -1,6 +1,7 @@
 // Prints two figures: `plan --env prod` wall time on the whole catalog (render mode, fresh
 // process), and the live time from an error ratio crossing its threshold to the rollback recorded.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -25,7 +26,11 @@ function median(xs) {
 function planBench() {
   // Digest-pinned like a real prod release (every service plus the backup jobs' backup-tools), so the
   // policy check passes and the whole prod catalog renders end to end. The digests are sha256 of each name.
-  const releaseFile = path.join(here, 'fixtures/prod-release.json');
+  // Services added since the fixture was written (the service generator adds them) get a digest the same way.
+  const releaseFile = path.join(tmp, 'prod-release.json');
+  const release = JSON.parse(fs.readFileSync(path.join(here, 'fixtures/prod-release.json'), 'utf8'));
+  for (const s of platform.services) release.images[s.name] ??= `${s.image}@sha256:${createHash('sha256').update(s.name).digest('hex')}`;
+  fs.writeFileSync(releaseFile, JSON.stringify(release, null, 2));
   const kb = path.join(tmp, 'kb.json');
   fs.writeFileSync(kb, '{"version":"1.0"}\n');
   for (const env of ['prod', 'dev']) {

@@ -9,6 +9,8 @@ export interface PolicyFindingView {
   readonly ruleId?: string;
   readonly resource?: string;
   readonly fix?: string;
+  /** Where in the synthesized stacks (stack and resource address): prod's standby stack repeats the primary's resources. */
+  readonly address?: string;
 }
 
 export interface RenderOutput {
@@ -47,7 +49,8 @@ export function formatFindingLine(f: PolicyFindingView): string {
   const id = f.ruleId ? ` ${f.ruleId}` : '';
   const where = f.resource ? ` ${f.resource}` : '';
   const fix = f.fix ? ` (fix: ${f.fix})` : '';
-  return `${f.severity}${id}${where}: ${f.message}${fix}`;
+  const at = f.address ? ` [at ${f.address}]` : '';
+  return `${f.severity}${id}${where}: ${f.message}${fix}${at}`;
 }
 
 /** Reads `<dir>/<stack>/cdk.tf.json` (or `<dir>/stacks/<stack>/cdk.tf.json`), stacks sorted by name. */

@@ -2,9 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers/fixture.js';
+import { writeProdRelease } from './helpers/prod-release.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-plan-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -57,13 +57,14 @@ describe('cios-deploy plan with support images (real catalog)', () => {
   const kb = path.join(dir, 'kb-support.json');
   fs.writeFileSync(kb, '{"version":"1.0"}\n');
   const state = ['--kb', kb, '--state-dir', path.join(dir, '.cios-support'), '--render-only'];
-  const fixture = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bench/fixtures/prod-release.json');
+  const fixture = path.join(dir, 'prod-release.json');
+  const release = writeProdRelease(fixture);
 
   it('renders prod from a digest-pinned release whose backup-tools entry pins the backup jobs', async () => {
     const r = await cli(['plan', '--env', 'prod', '--release', fixture, ...state, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout) as { artifactDir: string; services: { service: string; support?: boolean; to?: string }[] };
-    const pinned = JSON.parse(fs.readFileSync(fixture, 'utf8')).images['backup-tools'] as string;
+    const pinned = release.images['backup-tools'] as string;
     expect(report.services.find((s) => s.service === 'backup-tools')).toMatchObject({ support: true, to: pinned });
     const stacks = Object.values(snapshot(report.artifactDir)).join('\n');
     expect(stacks).toContain(pinned);
@@ -80,9 +81,7 @@ describe('cios-deploy plan with support images (real catalog)', () => {
 
   it('refuses a release with a key that is neither a service nor a support image, naming it', async () => {
     const bad = path.join(dir, 'bad-release.json');
-    const release = JSON.parse(fs.readFileSync(fixture, 'utf8')) as { images: Record<string, string> };
-    release.images['mystery-tools'] = 'ghcr.io/cios/mystery-tools:1.0.0';
-    fs.writeFileSync(bad, JSON.stringify(release));
+    fs.writeFileSync(bad, JSON.stringify({ ...release, images: { ...release.images, 'mystery-tools': 'ghcr.io/cios/mystery-tools:1.0.0' } }));
     const r = await cli(['plan', '--env', 'prod', '--release', bad, ...state]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('release names images that are neither services of the catalog nor its support images: mystery-tools (support images: backup-tools)');

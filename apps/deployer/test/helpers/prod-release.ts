@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { platform } from '@cios/catalog';
+
+const FIXTURE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/fixtures/prod-release.json');
+
+interface ReleaseFile {
+  images: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/**
+ * The bench's digest-pinned prod release, completed with any catalog service added since it was written
+ * (the service generator adds services; the fixture must not go stale), written to `file`.
+ * Digests are the sha256 of each name: render-only input, never real images.
+ */
+export function writeProdRelease(file: string): ReleaseFile {
+  const release = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as ReleaseFile;
+  for (const s of platform.services) {
+    release.images[s.name] ??= `${s.image}@sha256:${createHash('sha256').update(s.name).digest('hex')}`;
+  }
+  fs.writeFileSync(file, `${JSON.stringify(release, null, 2)}\n`);
+  return release;
+}
