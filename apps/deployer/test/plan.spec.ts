@@ -8,6 +8,8 @@ import { writeProdRelease } from './helpers/prod-release.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-plan-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const fixture = path.join(dir, 'prod-release.json');
+const release = await writeProdRelease(fixture);
 
 describe('cios-deploy plan --env dev (real catalog)', () => {
   const kb = path.join(dir, 'kb.json');
@@ -57,8 +59,6 @@ describe('cios-deploy plan with support images (real catalog)', () => {
   const kb = path.join(dir, 'kb-support.json');
   fs.writeFileSync(kb, '{"version":"1.0"}\n');
   const state = ['--kb', kb, '--state-dir', path.join(dir, '.cios-support'), '--render-only'];
-  const fixture = path.join(dir, 'prod-release.json');
-  const release = writeProdRelease(fixture);
 
   it('renders prod from a digest-pinned release whose backup-tools entry pins the backup jobs', async () => {
     const r = await cli(['plan', '--env', 'prod', '--release', fixture, ...state, '--json']);
