@@ -50,6 +50,13 @@ export const Platform = z
       if (service.workload === 'stateful' && !service.storage) {
         ctx.addIssue({ code: 'custom', path: ['services', i, 'storage'], message: 'a stateful service needs storage' });
       }
+      if (service.health.protocol === 'tcp' && service.slos.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'slos'],
+          message: `${service.name} is probed over TCP, so it serves no HTTP requests: its SLIs (http_requests_total, http_request_duration_seconds) would never exist and the SLO could never alert; watch it with the Kubernetes alerts instead`,
+        });
+      }
       const sloNames = service.slos.map((s) => s.name);
       reportDuplicates(sloNames, `services[${i}].slos`, 'SLO', ctx, ['services', i, 'slos']);
     });

@@ -119,6 +119,14 @@ describe('platform', () => {
     expect(found).toContain('services[1].dependsOn[0]: case-service depends on "nope", which is not a service in the catalog');
     expect(found).toContain('services[0].replicas.prod: "prod" is not an environment in the catalog');
   });
+
+  it('rejects an SLO on a service probed over TCP, which has no HTTP request metrics to measure it', () => {
+    const db = service({ name: 'db', replicas: { dev: 1 }, health: { protocol: 'tcp', liveness: '/', readiness: '/' } });
+    expect(problems(() => parseSpec(Platform, platform([db]), 'catalog'))).toEqual([
+      expect.stringMatching(/^services\[0\]\.slos: db is probed over TCP, so it serves no HTTP requests: its SLIs .* could never alert/),
+    ]);
+    expect(() => parseSpec(Platform, platform([{ ...db, slos: [] }]), 'catalog')).not.toThrow();
+  });
 });
 
 describe('release and image references', () => {

@@ -37,7 +37,8 @@ export const dataServices: ServiceInput[] = [
         { env: 'BACKUP_SECRET_ACCESS_KEY', secretName: 'backup-object-store', key: 'secret-access-key' },
       ],
     },
-    slos: [{ name: 'availability', sli: 'availability', objective: 99.9 }],
+    // No SLO: PostgreSQL speaks no HTTP, so the request-based SLIs do not exist for it. Pods not ready,
+    // replicas unavailable, volume filling up and backups overdue (libs/monitoring's Kubernetes alerts) watch it.
   },
   {
     name: 'redis',
