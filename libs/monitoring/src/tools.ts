@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, readdir, rm, writeFile, cp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { parse } from 'yaml';
 import { LAYOUT } from './generate.js';
@@ -79,6 +79,15 @@ async function listFiles(dir: string, suffix: string): Promise<string[]> {
   return (await readdir(dir)).filter((f) => f.endsWith(suffix)).sort();
 }
 
+/** One result for runs of the same tool: failed if any failed, their output in order. */
+function mergeResults(results: readonly ToolResult[]): ToolResult {
+  return {
+    code: results.find((r) => r.code !== 0)?.code ?? 0,
+    stdout: results.map((r) => r.stdout).join(''),
+    stderr: results.map((r) => r.stderr).join(''),
+  };
+}
+
 function check(name: string, result: ToolResult): CheckResult {
   return { name, ok: result.code === 0, output: `${result.stdout}${result.stderr}`.trim() };
 }
@@ -104,6 +113,8 @@ async function prometheusDir(dir: string): Promise<{ path: string; cleanup: () =
 export interface ValidateOptions {
   /** Called before each step, for progress lines. */
   readonly onStep?: (step: string) => void;
+  /** promtool test processes run side by side. @default the machine's available parallelism (promtool tests one file at a time) */
+  readonly parallelism?: number;
 }
 
 /**
@@ -130,8 +141,12 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
     }
     const tests = await listFiles(join(prom.path, 'tests'), '.test.yml');
     if (tests.length > 0) {
-      step(`promtool test rules (${tests.length} files)`);
-      checks.push(check('promtool test rules', await runTool('promtool', ['test', 'rules', ...tests], join(prom.path, 'tests'))));
+      const workers = Math.max(1, Math.min(options.parallelism ?? availableParallelism(), tests.length));
+      step(`promtool test rules (${tests.length} files, ${workers} at a time)`);
+      // Files dealt round-robin so each process gets a similar mix of tiers; one check, output in file order.
+      const shares = Array.from({ length: workers }, (_, w) => tests.filter((_, i) => i % workers === w));
+      const results = await Promise.all(shares.map((share) => runTool('promtool', ['test', 'rules', ...share], join(prom.path, 'tests'))));
+      checks.push(check('promtool test rules', mergeResults(results)));
     }
   } finally {
     await prom.cleanup();
