@@ -64,6 +64,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     commit: { type: 'string' },
     by: { type: 'string' },
     'sbom-dir': { type: 'string' },
+    base: { type: 'string' },
   },
   'check-release': { ...COMMON, env: { type: 'string' } },
 };
@@ -151,6 +152,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
           insecure: flag('insecure'),
           ...optional,
           ...(str('sbom-dir') ? { sbomDir: str('sbom-dir') as string } : {}),
+          ...(str('base') ? { base: str('base') as string } : {}),
         });
       }
       case 'check-release': {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,42 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     expect(result.code).toBe(1);
     for (const service of platform.services) expect(result.stderr).toContain(`  - ${service.name}: `);
     expect(result.stderr).toContain(`no release written: ${platform.services.length} of ${platform.services.length} services have no image`);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('--base carries digests of the previous release over for services this commit did not push, and lists them', async () => {
+    const [rebuilt, ...others] = platform.services;
+    if (!rebuilt) throw new Error('the catalog has no services');
+    const digest = await copyWithinRegistry(registry.host, 'cios/sample-api', repo.commit(), [repositoryPath(rebuilt.image)], 'partial');
+    await copyWithinRegistry(registry.host, 'cios/sample-api', repo.commit(), ['cios/backup-tools'], '1.4.0');
+    const previous = (i: number) => `ghcr.io/cios/previous-${i}@sha256:${String(i % 10).repeat(64)}`;
+    const baseImages = Object.fromEntries(others.map((svc, i) => [svc.name, previous(i)]));
+    const writeBase = (name: string, environment: string, images: Record<string, string>) => {
+      const path = join(out, name);
+      writeFileSync(path, JSON.stringify({ environment, commit: 'a'.repeat(40), createdBy: 'earlier run', createdAt: '2026-11-01T00:00:00.000Z', images }));
+      return path;
+    };
+    const file = join(out, 'partial', 'release.json');
+    const args = (base: string) => ['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--tag', 'partial', '--by', 'x', '--base', base];
+
+    const result = await cli(args(writeBase('base-prod.json', 'prod', baseImages)), { cwd: repo.dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    const release = Release.parse(JSON.parse(readFileSync(file, 'utf8')));
+    expect(release.images[rebuilt.name]).toBe(`${registry.host}/${repositoryPath(rebuilt.image)}@${digest}`);
+    for (const [service, ref] of Object.entries(baseImages)) expect(release.images[service]).toBe(ref);
+    expect(result.stderr).toContain(`${others.length} carried over from`);
+    expect(result.stderr).toContain(`${others[0]?.name}: no image at tag partial, kept ${previous(0)} from the base release`);
+    rmSync(file);
+
+    // Only digest-pinned images carry over, and only within one environment.
+    const tagOnly = writeBase('base-tag.json', 'prod', { ...baseImages, [others[0]?.name as string]: 'ghcr.io/cios/previous:1.0.0' });
+    const refused = await cli(args(tagOnly), { cwd: repo.dir, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`no release written: 1 of ${platform.services.length} services have no image`);
+    expect(refused.stderr).toContain(`  - ${others[0]?.name}: `);
+    const otherEnv = await cli(args(writeBase('base-dev.json', 'dev', baseImages)), { cwd: repo.dir, env });
+    expect(otherEnv.code).toBe(1);
+    expect(otherEnv.stderr).toContain('is a release for dev, not prod: carry images over only within one environment');
     expect(existsSync(file)).toBe(false);
   });
 });

@@ -41,4 +41,13 @@ describe('images workflow', () => {
     expect(source).toContain('cosign attest --type cyclonedx --predicate "$sbom" "$ref"');
     expect(source).toContain('secrets.GITHUB_TOKEN');
   });
+
+  it('writes the release on top of the previous one, fetched by a job that can only read actions', () => {
+    const workflow = parse(source) as Workflow & { jobs: Record<string, { needs?: string }> };
+    expect(workflow.jobs['previous-release']?.permissions).toEqual({ actions: 'read' });
+    expect(workflow.jobs['images']?.needs).toBe('previous-release');
+    const release = workflow.jobs['images']?.steps.find((s) => s.run?.includes('npx cios-image release'))?.run ?? '';
+    expect(release).toContain('base=(--base previous/release.json)');
+    expect(release).toContain('"${base[@]}"');
+  });
 });

@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, renameSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { buildRelease, manifestDigest, RegistryError, repositoryPath } from '@cios/containers';
-import { SpecError, type Environment } from '@cios/platform-spec';
+import { buildRelease, manifestDigest, parseReleaseText, RegistryError, repositoryPath } from '@cios/containers';
+import { parseImageRef, SpecError, type Environment, type Release } from '@cios/platform-spec';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { gitUser, headCommit } from '../git.js';
@@ -25,6 +25,9 @@ in --sbom-dir are copied next to the release (sboms/<service>.cdx.json) and reco
   --commit SHA       commit of the release (default: git rev-parse HEAD)
   --by WHO           who makes it (default: git config user.name/email, else $USER)
   --sbom-dir DIR     where build wrote SBOMs (default: dist/images/sboms)
+  --base FILE        the environment's previous release: a service with no image at --tag (not rebuilt by
+                     this commit, or built in its own repository) keeps the digest-pinned image it names there;
+                     each one carried over is listed
   --json             the release as JSON on stdout
 
 createdAt is SOURCE_DATE_EPOCH when set, else now. Exit: 0 written, 1 refused or failed, 2 usage.`;
@@ -38,6 +41,7 @@ export interface ReleaseOptions {
   readonly commit?: string;
   readonly by?: string;
   readonly sbomDir?: string;
+  readonly base?: string;
 }
 
 const CONCURRENCY = 8;
@@ -57,6 +61,7 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   const registry = parseRegistry(options.registry);
   if (!registry) throw new CliError(`--registry "${options.registry}" is not HOST[:PORT][/path]`);
   const access = registryAccess(registry, options.insecure, io.env);
+  const base = options.base === undefined ? undefined : readBaseRelease(resolve(io.cwd, options.base), options.base, environment as Environment);
 
   const services = platform.services;
   const support = supportImages(platform);
@@ -88,6 +93,7 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   });
   const unreachable = [...results, ...supportResults].find((r) => r.error?.kind === 'unreachable');
   if (unreachable?.error) throw new CliError(`no release written: ${unreachable.error.message}`);
+  const carried = carryOver(results, base);
   const failed = results.filter((r) => r.error);
   const failedSupport = supportResults.filter((r) => r.error);
   if (failed.length > 0 || failedSupport.length > 0) {
@@ -104,7 +110,8 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
     }
     throw new CliError(`no release written: ${parts.join('\n')}`);
   }
-  progress.done(`read ${services.length + support.length} digests`);
+  progress.done(`read ${services.length + support.length - carried.length} digests${carried.length > 0 ? `; ${carried.length} carried over from ${options.base}` : ''}`);
+  for (const c of carried) progress.step(`${c.service}: no image at tag ${tag}, kept ${c.ref} from the base release`);
 
   const out = resolve(io.cwd, options.out);
   const sbomDir = resolve(io.cwd, options.sbomDir ?? join(root, 'dist/images/sboms'));
@@ -131,6 +138,40 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   if (context.json) io.stdout(text);
   else io.stdout(`release for ${environment.name} at ${commit.slice(0, 12)}: ${results.length} service images${supportResults.length > 0 ? ` + ${supportResults.length} support image(s)` : ''} → ${relative(io.cwd, out) || out}\n`);
   return 0;
+}
+
+/** The previous release of the same environment, every image in it pinned by digest (only those can be carried over). */
+function readBaseRelease(path: string, label: string, environment: Environment): Release {
+  if (!existsSync(path)) throw new CliError(`--base ${label} does not exist`);
+  let release: Release;
+  try {
+    release = parseReleaseText(readFileSync(path, 'utf8'), label);
+  } catch (error) {
+    if (error instanceof SpecError) throw new CliError(`--base ${error.message}`);
+    throw error;
+  }
+  if (release.environment !== environment.name) {
+    throw new CliError(`--base ${label} is a release for ${release.environment}, not ${environment.name}: carry images over only within one environment`);
+  }
+  return release;
+}
+
+/**
+ * Services missing at this tag take the base release's image when it is pinned by digest. Mutates `results` in
+ * place (error cleared, ref set) and returns what it carried over; anything else missing stays an error.
+ */
+function carryOver(results: { service: string; ref?: string; error?: RegistryError }[], base: Release | undefined): { service: string; ref: string }[] {
+  if (!base) return [];
+  const carried: { service: string; ref: string }[] = [];
+  for (const r of results) {
+    if (r.error?.kind !== 'missing') continue;
+    const previous = base.images[r.service];
+    if (!previous || !parseImageRef(previous)?.digest) continue;
+    delete r.error;
+    r.ref = previous;
+    carried.push({ service: r.service, ref: previous });
+  }
+  return carried;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
