@@ -84,6 +84,30 @@ async function change<T>(ctx: RunContext, fn: (kb: KnowledgeBase, u: UpdateConte
   });
 }
 
+/** The ID positional and the acting agent of a task command. */
+interface TaskRef {
+  readonly id: string;
+  readonly agent: string;
+}
+
+/**
+ * A change to one task (ID positional) made by one agent (`--agent`/CIOS_AGENT) under the KB lock.
+ * A change that reports `already` (claiming what one already holds, starting a started task) writes nothing.
+ */
+async function taskChange<T>(ctx: RunContext, apply: (kb: KnowledgeBase, task: TaskRef, now: string) => T): Promise<TaskRef & { result: UpdateResult<T> }> {
+  const task = { id: ctx.positionals[0] as string, agent: agentOf(ctx) };
+  const result = await change(
+    ctx,
+    (kb, u) => {
+      const value = apply(kb, task, u.now());
+      if ((value as { already?: boolean } | undefined)?.already) u.noop();
+      return value;
+    },
+    task.agent,
+  );
+  return { ...task, result };
+}
+
 function emit(ctx: RunContext, json: Record<string, unknown>, text: string | readonly string[]): void {
   if (ctx.values['json']) ctx.io.out(boundedJson(json));
   else ctx.io.out(typeof text === 'string' ? text : boundedText(text));
@@ -241,17 +265,7 @@ export const commands: Command[] = [
     positionals: { names: ['ID'], min: 1 },
     options: { ...writeOpts, ...agentOpt },
     async run(ctx) {
-      const agent = agentOf(ctx);
-      const id = ctx.positionals[0] as string;
-      const result = await change(
-        ctx,
-        (kb, u) => {
-          const r = claimTask(kb, { id, agent }, u.now());
-          if (r.already) u.noop();
-          return r;
-        },
-        agent,
-      );
+      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => claimTask(kb, task, now));
       done(ctx, result, result.value.already ? `${id} was already claimed by ${agent}` : `${agent} claimed ${id}`, { id, agent });
     },
   },
@@ -292,17 +306,7 @@ export const commands: Command[] = [
     positionals: { names: ['ID'], min: 1 },
     options: { ...writeOpts, ...agentOpt },
     async run(ctx) {
-      const agent = agentOf(ctx);
-      const id = ctx.positionals[0] as string;
-      const result = await change(
-        ctx,
-        (kb, u) => {
-          const r = startTask(kb, { id, agent }, u.now());
-          if (r.already) u.noop();
-          return r;
-        },
-        agent,
-      );
+      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => startTask(kb, task, now));
       done(ctx, result, `${agent} started ${id}`, { id, agent });
     },
   },
@@ -318,13 +322,11 @@ export const commands: Command[] = [
       note: { type: 'string', arg: 'TEXT', help: 'what was done' },
     },
     async run(ctx) {
-      const agent = agentOf(ctx);
-      const id = ctx.positionals[0] as string;
       const values = { ...ctx.values };
       if (values['percent'] === undefined && ctx.positionals[1] !== undefined) values['percent'] = ctx.positionals[1];
       const percent = int(values, 'percent', ctx.command, { min: 0, max: 100 });
       if (percent === undefined) throw usageError('progress: --percent N (0–100) is required');
-      const result = await change(ctx, (kb, u) => progressTask(kb, { id, agent, progress: percent, note: str(ctx.values, 'note') }, u.now()), agent);
+      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => progressTask(kb, { ...task, progress: percent, note: str(ctx.values, 'note') }, now));
       done(ctx, result, `${id} at ${percent}%`, { id, agent, progress: percent });
     },
   },
@@ -340,9 +342,9 @@ export const commands: Command[] = [
       notes: { type: 'string', arg: 'TEXT', help: 'what was done, where' },
     },
     async run(ctx) {
-      const agent = agentOf(ctx);
-      const id = ctx.positionals[0] as string;
-      const result = await change(ctx, (kb, u) => completeTask(kb, { id, agent, result: str(ctx.values, 'result'), notes: str(ctx.values, 'notes') }, u.now()), agent);
+      const { id, agent, result } = await taskChange(ctx, (kb, task, now) =>
+        completeTask(kb, { ...task, result: str(ctx.values, 'result'), notes: str(ctx.values, 'notes') }, now),
+      );
       const unblocked = result.value.unblocked;
       done(ctx, result, `${id} completed${unblocked.length ? `; now ready: ${unblocked.join(', ')}` : ''}`, { id, agent, unblocked });
     },
@@ -354,10 +356,8 @@ export const commands: Command[] = [
     positionals: { names: ['ID'], min: 1 },
     options: { ...writeOpts, ...agentOpt, reason: { type: 'string', arg: 'TEXT', help: 'what it waits for', required: true } },
     async run(ctx) {
-      const agent = agentOf(ctx);
-      const id = ctx.positionals[0] as string;
       const reason = required(ctx, 'reason');
-      const result = await change(ctx, (kb, u) => blockTask(kb, { id, agent, reason }, u.now()), agent);
+      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => blockTask(kb, { ...task, reason }, now));
       done(ctx, result, `${id} blocked: ${reason}`, { id, agent });
     },
   },
@@ -368,10 +368,8 @@ export const commands: Command[] = [
     positionals: { names: ['ID'], min: 1 },
     options: { ...writeOpts, ...agentOpt, reason: { type: 'string', arg: 'TEXT', help: 'why it can go on', required: true } },
     async run(ctx) {
-      const agent = agentOf(ctx);
-      const id = ctx.positionals[0] as string;
       const reason = required(ctx, 'reason');
-      const result = await change(ctx, (kb, u) => unblockTask(kb, { id, agent, reason }, u.now()), agent);
+      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => unblockTask(kb, { ...task, reason }, now));
       done(ctx, result, `${id} unblocked (now ${result.value.status})`, { id, agent, status: result.value.status });
     },
   },
