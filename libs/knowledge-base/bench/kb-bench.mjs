@@ -1,6 +1,6 @@
 // Benchmarks of @cios/knowledge-base (run after the build): prints figures, asserts nothing.
 //   node bench/kb-bench.mjs
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,6 +68,19 @@ function time(fn, runs) {
   console.log(`  bare readFileSync(utf8)+JSON.parse: median ${bare.toFixed(1)} ms, min ${bareMin.toFixed(1)} ms`);
   console.log(`  loadKb (size limit, UTF-8 check, parse, depth/forbidden-key walk, schema, integrity): median ${full.toFixed(1)} ms (${(full / bare).toFixed(2)}× bare), min ${fullMin.toFixed(1)} ms (${(fullMin / bareMin).toFixed(2)}× bare)`);
   console.log(`    parts (medians): read+decode ${readOnly.toFixed(1)} ms, parse+walk ${parseOnly.toFixed(1)} ms, schema+integrity ${validateOnly.toFixed(1)} ms`);
+  // As a CLI meets it: one load in a fresh process, with no garbage of earlier runs to collect on the way.
+  const once = (body) => {
+    const script = `import * as fs from 'node:fs'; import { loadKb } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const file = ${JSON.stringify(file)}; const t0 = performance.now(); ${body}; console.log(performance.now() - t0);`;
+    return Number(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout.trim());
+  };
+  const freshBare = [];
+  const freshFull = [];
+  for (let i = 0; i < 7; i++) {
+    freshBare.push(once(`JSON.parse(fs.readFileSync(file, 'utf8'))`));
+    freshFull.push(once(`loadKb(file)`));
+  }
+  console.log(`  fresh process, one load each (median of 7): bare ${median(freshBare).toFixed(1)} ms, loadKb ${median(freshFull).toFixed(1)} ms (${(median(freshFull) / median(freshBare)).toFixed(2)}× bare)`);
 }
 
 // ---- 2. 8 writer processes on one ~100 KB KB ----
