@@ -68,7 +68,7 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   const clash = support.find((i) => services.some((s) => s.name === i.key));
   if (clash) throw new CliError(`support image ${clash.image} would be recorded as "${clash.key}", which is also a service of the catalog`);
   progress.step(`reading ${services.length} digests from ${options.registry} at tag ${tag}${support.length > 0 ? `, and ${support.length} support image(s)` : ''}`);
-  const results = await mapLimit(services, CONCURRENCY, async (service): Promise<{ service: string; ref?: string; error?: RegistryError }> => {
+  const read = await mapLimit(services, CONCURRENCY, async (service): Promise<DigestResult> => {
     const path = remoteRepository(registry, repositoryPath(service.image));
     try {
       const digest = await manifestDigest(access, path, tag);
@@ -91,9 +91,9 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
       throw error;
     }
   });
-  const unreachable = [...results, ...supportResults].find((r) => r.error?.kind === 'unreachable');
+  const unreachable = [...read, ...supportResults].find((r) => r.error?.kind === 'unreachable');
   if (unreachable?.error) throw new CliError(`no release written: ${unreachable.error.message}`);
-  const carried = carryOver(results, base);
+  const { results, carried } = carryOver(read, base);
   const failed = results.filter((r) => r.error);
   const failedSupport = supportResults.filter((r) => r.error);
   if (failed.length > 0 || failedSupport.length > 0) {
@@ -140,7 +140,7 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   return 0;
 }
 
-/** The previous release of the same environment, every image in it pinned by digest (only those can be carried over). */
+/** The previous release of the same environment; only its digest-pinned images can be carried over. */
 function readBaseRelease(path: string, label: string, environment: Environment): Release {
   if (!existsSync(path)) throw new CliError(`--base ${label} does not exist`);
   let release: Release;
@@ -156,22 +156,21 @@ function readBaseRelease(path: string, label: string, environment: Environment):
   return release;
 }
 
+type DigestResult = { service: string; ref?: string; error?: RegistryError };
+
 /**
- * Services missing at this tag take the base release's image when it is pinned by digest. Mutates `results` in
- * place (error cleared, ref set) and returns what it carried over; anything else missing stays an error.
+ * Services missing at this tag take the base release's image when it is pinned by digest; anything else
+ * missing stays an error. Returns the results with those filled in, and what was carried over.
  */
-function carryOver(results: { service: string; ref?: string; error?: RegistryError }[], base: Release | undefined): { service: string; ref: string }[] {
-  if (!base) return [];
+function carryOver(results: readonly DigestResult[], base: Release | undefined): { results: DigestResult[]; carried: { service: string; ref: string }[] } {
   const carried: { service: string; ref: string }[] = [];
-  for (const r of results) {
-    if (r.error?.kind !== 'missing') continue;
-    const previous = base.images[r.service];
-    if (!previous || !parseImageRef(previous)?.digest) continue;
-    delete r.error;
-    r.ref = previous;
+  const filled = results.map((r): DigestResult => {
+    const previous = base?.images[r.service];
+    if (r.error?.kind !== 'missing' || !previous || !parseImageRef(previous)?.digest) return r;
     carried.push({ service: r.service, ref: previous });
-  }
-  return carried;
+    return { service: r.service, ref: previous };
+  });
+  return { results: filled, carried };
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
