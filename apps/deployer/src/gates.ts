@@ -1,5 +1,5 @@
 /** The rules a deploy must pass, as pure functions of the KB and the release. Order matters: see GATE_ORDER. */
-import type { Environment, Release } from '@cios/platform-spec';
+import { type Environment, type Release, parseJsonText } from '@cios/platform-spec';
 import { type KbApproval, type KbGate, type KbView, allAssignments, lastSucceeded } from './kb-view.js';
 
 export const GATE_ORDER = ['knowledge_base', 'task', 'tests', 'approval', 'rollback_target', 'environment_lock'] as const;
@@ -145,12 +145,7 @@ export function rollbackTargetGate(
 export function parseTestReport(text: string, source: string): TestReport {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('{')) {
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch (error) {
-      throw new Error(`${source}: not valid JSON (${(error as Error).message})`, { cause: error });
-    }
+    const json = parseJsonText(text, source) as Record<string, unknown>;
     const total = json['numTotalTests'];
     const failed = json['numFailedTests'];
     if (typeof total !== 'number' || typeof failed !== 'number') {

@@ -15,7 +15,7 @@ describe('release input', () => {
   it('names the file, line and column of a JSON syntax error', () => {
     const f = path.join(dir, 'bad.json');
     fs.writeFileSync(f, '{\n  "environment": "dev",\n  "commit": oops\n}\n');
-    expect(() => readReleaseFile(f, 'dev')).toThrow(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:13: invalid JSON`));
+    expect(() => readReleaseFile(f, 'dev')).toThrow(new RegExp(`${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:13: not valid JSON`));
   });
 
   it('names each invalid field', () => {

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { type Environment, type Platform, Release, SpecError, parseImageRef, parseSpec } from '@cios/platform-spec';
-import { jsonErrorOffset, lineColumnAt } from './json-locate.js';
+import { type Environment, JsonSyntaxError, type Platform, Release, SpecError, parseImageRef, parseJsonText, parseSpec } from '@cios/platform-spec';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -19,12 +18,10 @@ export function parseJsonFile(file: string): unknown {
     throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    const offset = jsonErrorOffset(text);
-    const { line, column } = lineColumnAt(text, offset < 0 ? text.length : offset);
-    const near = text.slice(offset, offset + 12).split('\n')[0] ?? '';
-    throw new InputError(`${file}:${line}:${column}: invalid JSON${near ? ` at "${near}"` : ' (unexpected end)'}`);
+    return parseJsonText(text, file);
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) throw new InputError(error.message);
+    throw error;
   }
 }
 

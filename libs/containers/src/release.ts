@@ -1,4 +1,4 @@
-import { Release, SpecError, parseImageRef, parseSpec, requiresDigests, type Environment } from '@cios/platform-spec';
+import { JsonSyntaxError, Release, SpecError, parseImageRef, parseJsonText, parseSpec, requiresDigests, type Environment } from '@cios/platform-spec';
 
 /**
  * The repository path of an image inside its registry: the service's image without the registry host, so the
@@ -73,9 +73,10 @@ export function assertDeployable(release: Release, environment: Environment, sou
 export function parseReleaseText(text: string, source: string, environment?: Environment): Release {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseJsonText(text, source);
   } catch (error) {
-    throw new SpecError(source, [{ path: '', message: `is not JSON: ${(error as Error).message}` }]);
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw new SpecError(source, [{ path: '', message: `not valid JSON at line ${error.line}, column ${error.column}${error.near ? ` ("${error.near}")` : ' (unexpected end)'}` }]);
   }
   const release = parseSpec(Release, json, source);
   if (environment) assertDeployable(release, environment, source);

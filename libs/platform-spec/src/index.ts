@@ -8,3 +8,4 @@ export * from './release.js';
 export * from './platform.js';
 export * from './errors.js';
 export * from './slo-policy.js';
+export * from './json-text.js';

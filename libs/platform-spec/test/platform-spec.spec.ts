@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   Environment,
+  JsonSyntaxError,
   Platform,
   Release,
   Service,
   SpecError,
   parseImageRef,
+  parseJsonText,
   parseSpec,
   replicasIn,
   type EnvironmentInput,
@@ -143,5 +145,22 @@ describe('release and image references', () => {
   it('rejects an image without tag or digest', () => {
     const bad = { environment: 'dev', commit: 'abcdef1', createdBy: 'ci', createdAt: '2026-01-01T00:00:00Z', images: { api: 'ghcr.io/cios/api' } };
     expect(problems(() => parseSpec(Release, bad, 'release.json'))[0]).toMatch(/^images\.api: "ghcr.io\/cios\/api" has neither tag nor digest/);
+  });
+});
+
+describe('JSON text a person wrote', () => {
+  it('parses JSON, and places a syntax error at file:line:column with what stands there', () => {
+    expect(parseJsonText('{"a": [1, 2]}', 'ok.json')).toEqual({ a: [1, 2] });
+    expect(() => parseJsonText('{\n  "a": 1,\n  "b": tru\n}', 'release.json')).toThrow('release.json:3:8: not valid JSON at "tru"');
+    expect(() => parseJsonText('{"design_docs": [ "x" }', 'kb.json')).toThrow('kb.json:1:23: not valid JSON at "}"');
+    const end = (() => {
+      try {
+        parseJsonText('{"environment": ', 'r.json');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(end).toBeInstanceOf(JsonSyntaxError);
+    expect(end).toMatchObject({ line: 1, column: 17, message: 'r.json:1:17: not valid JSON (unexpected end)' });
   });
 });

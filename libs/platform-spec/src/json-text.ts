@@ -1,6 +1,6 @@
 /**
- * Where JSON text stops being JSON. Node 20's JSON.parse often names no position
- * ("Unexpected token 'o', ..."), and a person needs line:column to fix a release file.
+ * Where JSON text stops being JSON (-1 when it is JSON). Node 20's JSON.parse often names no position
+ * ("Unexpected token 'o', ..."), and a person needs line:column to fix a file.
  */
 export function jsonErrorOffset(text: string): number {
   let i = 0;
@@ -96,4 +96,29 @@ export function jsonErrorOffset(text: string): number {
 export function lineColumnAt(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+}
+
+/** JSON that a person wrote is not JSON: the message gives file:line:column and what stands there. */
+export class JsonSyntaxError extends Error {
+  override name = 'JsonSyntaxError';
+  constructor(
+    readonly source: string,
+    readonly line: number,
+    readonly column: number,
+    readonly near: string,
+  ) {
+    super(`${source}:${line}:${column}: not valid JSON${near ? ` at "${near}"` : ' (unexpected end)'}`);
+  }
+}
+
+/** JSON.parse that places a syntax error at line:column of `source` (a file name, or a label for other text). */
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const found = jsonErrorOffset(text);
+    const offset = found < 0 ? text.length : found;
+    const { line, column } = lineColumnAt(text, offset);
+    throw new JsonSyntaxError(source, line, column, text.slice(offset, offset + 12).split('\n')[0] ?? '');
+  }
 }
