@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Service } from '@cios/platform-spec';
+import { JsonSyntaxError, parseJsonText, type Service } from '@cios/platform-spec';
 import { repositoryPath } from '@cios/containers';
 import { CliError } from './errors.js';
 
@@ -88,9 +88,10 @@ export function readNodeProject(dir: string, root: string): NodeProject | undefi
   if (!existsSync(file)) return undefined;
   let json: { name?: unknown; main?: unknown; dependencies?: unknown };
   try {
-    json = JSON.parse(readFileSync(file, 'utf8')) as typeof json;
+    json = parseJsonText(readFileSync(file, 'utf8'), relative(root, file)) as typeof json;
   } catch (error) {
-    throw new CliError(`${relative(root, file)} is not valid JSON: ${(error as Error).message}`);
+    if (error instanceof JsonSyntaxError) throw new CliError(error.message);
+    throw error;
   }
   return {
     ...(typeof json.name === 'string' ? { name: json.name } : {}),
