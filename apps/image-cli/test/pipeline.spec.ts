@@ -178,24 +178,36 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     expect(existsSync(file)).toBe(false);
   });
 
-  it('--base carries digests of the previous release over for services this commit did not push, and lists them', async () => {
+  it('--base carries digests (and their SBOMs) of the previous release over for services this commit did not push, and lists them', async () => {
     const [rebuilt, ...others] = platform.services;
     if (!rebuilt) throw new Error('the catalog has no services');
     const digest = await copyWithinRegistry(registry.host, 'cios/sample-api', repo.commit(), [repositoryPath(rebuilt.image)], 'partial');
     await copyWithinRegistry(registry.host, 'cios/sample-api', repo.commit(), ['cios/backup-tools'], '1.4.0');
     const previous = (i: number) => `ghcr.io/cios/previous-${i}@sha256:${String(i % 10).repeat(64)}`;
     const baseImages = Object.fromEntries(others.map((svc, i) => [svc.name, previous(i)]));
-    const writeBase = (name: string, environment: string, images: Record<string, string>) => {
-      const path = join(out, name);
-      writeFileSync(path, JSON.stringify({ environment, commit: 'a'.repeat(40), createdBy: 'earlier run', createdAt: '2026-11-01T00:00:00.000Z', images }));
+    const writeBase = (name: string, environment: string, images: Record<string, string>, sboms?: Record<string, string>) => {
+      const path = join(out, 'previous', name);
+      writeFileSync(path, JSON.stringify({ environment, commit: 'a'.repeat(40), createdBy: 'earlier run', createdAt: '2026-11-01T00:00:00.000Z', images, ...(sboms ? { sboms } : {}) }));
       return path;
     };
+    // The previous release kept an SBOM for its first service; this build's SBOM directory has one for every service.
+    const [withSbom, withoutSbom] = others.map((s) => s.name);
+    mkdirSync(join(out, 'previous', 'sboms'), { recursive: true });
+    writeFileSync(join(out, 'previous', 'sboms', `${withSbom}.cdx.json`), '{"bomFormat":"CycloneDX","previous":true}');
+    const builtSboms = join(out, 'sboms-now');
+    mkdirSync(builtSboms, { recursive: true });
+    for (const s of platform.services) writeFileSync(join(builtSboms, `${s.name}.cdx.json`), `{"bomFormat":"CycloneDX","built":"${s.name}"}`);
     const file = join(out, 'partial', 'release.json');
-    const args = (base: string) => ['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--tag', 'partial', '--by', 'x', '--base', base];
+    const args = (base: string) => ['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--tag', 'partial', '--by', 'x', '--sbom-dir', builtSboms, '--base', base];
 
-    const result = await cli(args(writeBase('base-prod.json', 'prod', baseImages)), { cwd: repo.dir, env });
+    const result = await cli(args(writeBase('base-prod.json', 'prod', baseImages, { [withSbom as string]: `sboms/${withSbom}.cdx.json` })), { cwd: repo.dir, env });
     expect(result.code, result.stderr).toBe(0);
     const release = Release.parse(JSON.parse(readFileSync(file, 'utf8')));
+    // SBOMs follow the image: the rebuilt one from this build, a carried one from the base, none rather than a stale one.
+    const sbom = (service: string) => readFileSync(join(out, 'partial', release.sboms?.[service] as string), 'utf8');
+    expect(sbom(rebuilt.name)).toContain(`"built":"${rebuilt.name}"`);
+    expect(sbom(withSbom as string)).toContain('"previous":true');
+    expect(release.sboms?.[withoutSbom as string]).toBeUndefined();
     expect(release.images[rebuilt.name]).toBe(`${registry.host}/${repositoryPath(rebuilt.image)}@${digest}`);
     for (const [service, ref] of Object.entries(baseImages)) expect(release.images[service]).toBe(ref);
     expect(result.stderr).toContain(`${others.length} carried over from`);

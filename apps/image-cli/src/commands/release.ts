@@ -26,8 +26,8 @@ in --sbom-dir are copied next to the release (sboms/<service>.cdx.json) and reco
   --by WHO           who makes it (default: git config user.name/email, else $USER)
   --sbom-dir DIR     where build wrote SBOMs (default: dist/images/sboms)
   --base FILE        the environment's previous release: a service with no image at --tag (not rebuilt by
-                     this commit, or built in its own repository) keeps the digest-pinned image it names there;
-                     each one carried over is listed
+                     this commit, or built in its own repository) keeps the digest-pinned image it names there,
+                     and the SBOM kept next to it; each one carried over is listed
   --json             the release as JSON on stdout
 
 createdAt is SOURCE_DATE_EPOCH when set, else now. Exit: 0 written, 1 refused or failed, 2 usage.`;
@@ -61,7 +61,8 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   const registry = parseRegistry(options.registry);
   if (!registry) throw new CliError(`--registry "${options.registry}" is not HOST[:PORT][/path]`);
   const access = registryAccess(registry, options.insecure, io.env);
-  const base = options.base === undefined ? undefined : readBaseRelease(resolve(io.cwd, options.base), options.base, environment as Environment);
+  const basePath = options.base === undefined ? undefined : resolve(io.cwd, options.base);
+  const base = basePath === undefined ? undefined : readBaseRelease(basePath, options.base as string, environment as Environment);
 
   const services = platform.services;
   const support = supportImages(platform);
@@ -115,10 +116,18 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
 
   const out = resolve(io.cwd, options.out);
   const sbomDir = resolve(io.cwd, options.sbomDir ?? join(root, 'dist/images/sboms'));
-  const sboms: Record<string, string> = {};
+  // An image's SBOM comes from where that image was built: this build's --sbom-dir, or the base release's files
+  // (kept next to it) for an image carried over, so no SBOM is ever recorded against an image it does not describe.
+  const carriedNames = new Set(carried.map((c) => c.service));
+  const sbomSources: Record<string, string> = {};
   for (const service of services) {
-    if (existsSync(join(sbomDir, `${service.name}.cdx.json`))) sboms[service.name] = `sboms/${service.name}.cdx.json`;
+    const baseSbom = base?.sboms?.[service.name];
+    const source = carriedNames.has(service.name)
+      ? baseSbom && join(dirname(basePath as string), baseSbom)
+      : join(sbomDir, `${service.name}.cdx.json`);
+    if (source && existsSync(source)) sbomSources[service.name] = source;
   }
+  const sboms = Object.fromEntries(Object.keys(sbomSources).map((service) => [service, `sboms/${service}.cdx.json`]));
   const images = Object.fromEntries([...results.map((r) => [r.service, r.ref as string]), ...supportResults.map((r) => [r.key, r.ref as string])]);
   let release;
   try {
@@ -130,7 +139,7 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   for (const [service, path] of Object.entries(sboms)) {
     const target = join(dirname(out), path);
     mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(join(sbomDir, `${service}.cdx.json`), `${target}.tmp-${process.pid}`);
+    copyFileSync(sbomSources[service] as string, `${target}.tmp-${process.pid}`);
     renameSync(`${target}.tmp-${process.pid}`, target);
   }
   const text = `${JSON.stringify(release, null, 2)}\n`;
