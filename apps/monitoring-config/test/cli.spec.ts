@@ -23,7 +23,7 @@ describe('cios-monitoring', () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout) as { written: { environment: string; files: number }[] };
     expect(report.written[0]?.environment).toBe('dev');
-    for (const file of ['prometheus/prometheus.yml', 'prometheus/rules/case-service.rules.yml', 'alertmanager/alertmanager.yml', 'grafana/dashboards/overview.json']) {
+    for (const file of ['prometheus/prometheus.yml', 'prometheus/rules/case-service.slo-availability.rules.yml', 'alertmanager/alertmanager.yml', 'grafana/dashboards/overview.json']) {
       expect(existsSync(join(tmp, 'dev', file)), file).toBe(true);
     }
   });
@@ -37,7 +37,7 @@ describe('cios-monitoring', () => {
     expect(ok.stdout).toContain('✓ amtool check-config');
     expect(ok.code).toBe(0);
 
-    const rules = join(tmp, 'staging/prometheus/rules/case-service.rules.yml');
+    const rules = join(tmp, 'staging/prometheus/rules/case-service.slo-availability.rules.yml');
     writeFileSync(rules, readFileSync(rules, 'utf8').replace('expr: |-', 'expr: sum(rate(x[5m]) by (\n        #'));
     const broken = run('validate', '--dir', 'staging');
     expect(broken.code).toBe(1);

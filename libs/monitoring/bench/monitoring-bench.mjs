@@ -60,7 +60,8 @@ async function timeToPage() {
   service.slos = [{ name: 'availability', sli: 'availability', objective: 99.9 }];
   const subject = parseSpec(Platform, { services: [{ ...service, dependsOn: [], ingress: undefined }], environments: platform.environments }, 'time-to-page');
   const generated = generateMonitoring({ platform: subject, environment: 'prod', format: 'files' });
-  const ruleFile = `prometheus/rules/${service.name}.rules.yml`;
+  // The service's rule files (one per SLO, its traffic guard, its Kubernetes alerts).
+  const serviceRuleFiles = Object.keys(generated.files).filter((f) => f.startsWith(`prometheus/rules/${service.name}.`));
   const namespace = generated.model.services[0].namespace;
   const labels = `namespace="${namespace}",service="${service.name}",method="GET",route="/"`;
   const clean = 400; // minutes before the errors: longer than the 6 h window of page-slow
@@ -77,7 +78,7 @@ async function timeToPage() {
     for (const alertname of ['SloBurnRatePageFast', 'SloBurnRatePageSlow']) {
       const minutes = Array.from({ length: burn + after }, (_, i) => clean + 1 + i);
       const test = {
-        rule_files: [join(dir, 'out', ruleFile)],
+        rule_files: serviceRuleFiles.map((f) => join(dir, 'out', f)),
         evaluation_interval: '1m',
         tests: [
           {

@@ -5,6 +5,7 @@ import type { MonitoringModel, ResolvedService, ResolvedSlo, ResolvedTier } from
 import { REQUESTS_TOTAL, REQUEST_DURATION, SLO_METRIC_ABSENT_ALERT, burnAlertName } from './promql.js';
 import type { AlertingRule, RuleFile } from './rule-types.js';
 import { isAlert } from './rule-types.js';
+import { sloRuleFileName, trafficRuleFileName } from './rules.js';
 
 /** How far above (fires) and below (silent) a tier's threshold the generated tests burn. */
 export const TEST_MARGIN = { above: Decimal.of('1.05'), below: Decimal.of('0.95') };
@@ -55,11 +56,11 @@ function counter(segments: readonly { readonly steps: number; readonly perStep: 
   return parts.join(' ');
 }
 
-/** Sample step for a tier's tests: a tenth of its short window, in whole seconds or minutes. */
+/** Sample and evaluation step for a tier's tests: a quarter of its short window, in whole seconds or minutes. */
 export function testStepMs(tier: Pick<ResolvedTier, 'shortWindow'>): number {
-  const tenth = durationMs(tier.shortWindow) / 10;
-  const unit = tenth >= 60_000 ? 60_000 : 1000;
-  return Math.max(1000, Math.floor(tenth / unit) * unit);
+  const quarter = durationMs(tier.shortWindow) / 4;
+  const unit = quarter >= 60_000 ? 60_000 : 1000;
+  return Math.max(1000, Math.floor(quarter / unit) * unit);
 }
 
 function rulesByAlert(file: RuleFile): Map<string, AlertingRule[]> {
@@ -82,7 +83,6 @@ function renderAnnotations(rule: AlertingRule, value: number): Record<string, st
 
 interface Scenario {
   readonly r: ResolvedSlo;
-  readonly tier: ResolvedTier;
   readonly stepMs: number;
   /** Error ratio during the burn. */
   readonly ratio: Decimal;
@@ -133,32 +133,33 @@ function roundUp(ms: number, step: number): number {
 }
 
 /**
- * Per tier: at 1.05 × its threshold the alert is still silent when 90 % of the long window has burnt and
- * fires once the window is full and `for:` has passed; at 0.95 × it never fires; with the low-traffic guard
- * on, too few requests keep it silent.
+ * Per tier: at 1.05 × its threshold, after a clean stretch as long as the long window, the alert is still
+ * silent when 90 % of the window has burnt and fires once the window is full and `for:` has passed; at
+ * 0.95 × it stays silent with the window full; with the low-traffic guard on, too few requests keep it silent.
  */
-function tierTests(model: MonitoringModel, r: ResolvedSlo, tier: ResolvedTier, rule: AlertingRule): PromtoolTestFile {
+function tierTests(r: ResolvedSlo, tier: ResolvedTier, rule: AlertingRule): PromtoolTestCase[] {
   const stepMs = testStepMs(tier);
   const longMs = durationMs(tier.longWindow);
   const cleanSteps = Math.ceil(longMs / stepMs) + 1;
   const settleMs = roundUp(longMs + durationMs(tier.for), stepMs) + 2 * stepMs;
-  const totalSteps = cleanSteps + Math.ceil(settleMs / stepMs) + 1;
+  const settleSteps = Math.ceil(settleMs / stepMs) + 1;
   const cleanMs = cleanSteps * stepMs;
   const longSeconds = Decimal.of(longMs).shiftLeft(3);
   // Enough traffic that the guard (if any) passes with room to spare: 2 × minRequests per long window.
   const guardRps = Decimal.of(Math.ceil((2 * r.minRequests) / longSeconds.toNumber()));
   const rps = guardRps.compare(100) > 0 ? guardRps : Decimal.of(100);
-  const half = Decimal.of(1).plus(tier.threshold).shiftLeft(0).times(Decimal.of('0.5'));
   const above = tier.threshold.times(TEST_MARGIN.above);
-  const aboveRatio = above.compare(1) < 0 ? above : half;
+  const aboveRatio = above.compare(1) < 0 ? above : Decimal.of(1).plus(tier.threshold).times(Decimal.of('0.5'));
   const belowRatio = tier.threshold.times(TEST_MARGIN.below);
   const alertname = burnAlertName(tier.name);
-  const base = { r, tier, stepMs, rps, cleanSteps, totalSteps };
+  const burning = { r, stepMs, rps, cleanSteps, totalSteps: cleanSteps + settleSteps };
+  // A steady burn from the first sample fills every window at once: no clean stretch needed to stay silent.
+  const steady = { r, stepMs, rps, cleanSteps: 0, totalSteps: settleSteps };
   const tests: PromtoolTestCase[] = [
     {
       name: `${r.service.name}/${r.slo.name}: ${tier.name} fires at ${formatRatio(aboveRatio.dividedBy(r.budget))}× burn`,
       interval: at(stepMs),
-      input_series: burnSeries({ ...base, ratio: aboveRatio }),
+      input_series: burnSeries({ ...burning, ratio: aboveRatio }),
       alert_rule_test: [
         { eval_time: at(cleanMs + roundDown(longMs * 0.9, stepMs)), alertname, exp_alerts: [] },
         {
@@ -171,8 +172,8 @@ function tierTests(model: MonitoringModel, r: ResolvedSlo, tier: ResolvedTier, r
     {
       name: `${r.service.name}/${r.slo.name}: ${tier.name} stays silent at ${formatRatio(belowRatio.dividedBy(r.budget))}× burn`,
       interval: at(stepMs),
-      input_series: burnSeries({ ...base, ratio: belowRatio }),
-      alert_rule_test: [{ eval_time: at(cleanMs + settleMs), alertname, exp_alerts: [] }],
+      input_series: burnSeries({ ...steady, ratio: belowRatio }),
+      alert_rule_test: [{ eval_time: at(settleMs), alertname, exp_alerts: [] }],
     },
   ];
   if (r.minRequests > 0) {
@@ -180,11 +181,11 @@ function tierTests(model: MonitoringModel, r: ResolvedSlo, tier: ResolvedTier, r
     tests.push({
       name: `${r.service.name}/${r.slo.name}: ${tier.name} stays silent below ${r.minRequests} requests per ${tier.longWindow}`,
       interval: at(stepMs),
-      input_series: burnSeries({ ...base, ratio: aboveRatio, rps: lowRps }),
-      alert_rule_test: [{ eval_time: at(cleanMs + settleMs), alertname, exp_alerts: [] }],
+      input_series: burnSeries({ ...steady, ratio: aboveRatio, rps: lowRps }),
+      alert_rule_test: [{ eval_time: at(settleMs), alertname, exp_alerts: [] }],
     });
   }
-  return { rule_files: [], evaluation_interval: at(stepMs), tests };
+  return tests;
 }
 
 function roundDown(ms: number, step: number): number {
@@ -224,34 +225,37 @@ function absentSelectorLabels(r: ResolvedSlo): Record<string, string> {
   return { namespace: r.namespace, service: r.service.name };
 }
 
-/** promtool unit test files per service and tier: `prometheus/tests/<service>-<tier>.test.yml`. */
+/** promtool unit test files per SLO and tier (`<service>.<slo>.<tier>`) and per service for absent metrics. */
 export function promtoolTests(model: MonitoringModel, files: readonly RuleFile[]): Map<string, PromtoolTestFile> {
   const out = new Map<string, PromtoolTestFile>();
+  const byName = new Map(files.map((f) => [f.name, f]));
   for (const s of model.services) {
-    const file = files.find((f) => f.name === s.service.name);
-    if (!file) continue;
-    const alerts = rulesByAlert(file);
-    const ruleFile = `../rules/${s.service.name}.rules.yml`;
-    const tiers = new Map<string, PromtoolTestCase[]>();
-    let evaluation = new Map<string, string>();
+    const traffic = byName.get(trafficRuleFileName(s.service.name));
+    const absentRules: AlertingRule[] = [];
+    const absentFiles: string[] = [];
     for (const r of s.slos) {
+      const fileName = sloRuleFileName(s.service.name, r.slo.name);
+      const file = byName.get(fileName);
+      if (!file) continue;
+      const alerts = rulesByAlert(file);
+      const ruleFiles = [`../rules/${fileName}.rules.yml`, ...(traffic && r.minRequests > 0 ? [`../rules/${traffic.name}.rules.yml`] : [])];
       for (const tier of r.tiers) {
-        const rule = (alerts.get(burnAlertName(tier.name)) ?? []).find((a) => a.labels['slo'] === r.slo.name);
+        const rule = (alerts.get(burnAlertName(tier.name)) ?? [])[0];
         if (!rule) continue;
-        const t = tierTests(model, r, tier, rule);
-        tiers.set(tier.name, [...(tiers.get(tier.name) ?? []), ...t.tests]);
-        evaluation = evaluation.set(tier.name, t.evaluation_interval);
+        out.set(`${s.service.name}.${r.slo.name}.${tier.name}`, {
+          rule_files: ruleFiles,
+          evaluation_interval: at(testStepMs(tier)),
+          tests: tierTests(r, tier, rule),
+        });
+      }
+      const absent = alerts.get(SLO_METRIC_ABSENT_ALERT);
+      if (absent) {
+        absentRules.push(...absent);
+        absentFiles.push(`../rules/${fileName}.rules.yml`);
       }
     }
-    for (const [tierName, tests] of tiers) {
-      out.set(`${s.service.name}-${tierName}`, {
-        rule_files: [ruleFile],
-        evaluation_interval: evaluation.get(tierName) as string,
-        tests,
-      });
-    }
-    const absent = absentTests(model, s, alerts.get(SLO_METRIC_ABSENT_ALERT) ?? []);
-    if (absent) out.set(`${s.service.name}-absent`, { ...absent, rule_files: [ruleFile] });
+    const absent = absentTests(model, s, absentRules);
+    if (absent) out.set(`${s.service.name}.absent`, { ...absent, rule_files: absentFiles });
   }
   return out;
 }

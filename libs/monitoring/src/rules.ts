@@ -1,19 +1,34 @@
 import type { MonitoringModel } from './model.js';
 import { kubernetesRuleGroup, platformRuleGroups } from './kubernetes-rules.js';
-import type { RuleFile, RuleGroup } from './rule-types.js';
+import type { RuleFile } from './rule-types.js';
 import { sloRuleGroup, trafficRuleGroup } from './slo-rules.js';
 
-/** One rule file per service (SLO groups, traffic guard, Kubernetes alerts) plus the platform file. */
+/** Name of the rule file holding one SLO's group. */
+export function sloRuleFileName(service: string, slo: string): string {
+  return `${service}.slo-${slo}`;
+}
+
+export function trafficRuleFileName(service: string): string {
+  return `${service}.traffic`;
+}
+
+export function kubernetesRuleFileName(service: string): string {
+  return `${service}.kubernetes`;
+}
+
+/**
+ * One file per SLO, per service traffic guard and per service's Kubernetes alerts, plus the platform file.
+ * Small files keep each promtool unit test to the rules it exercises, which is what makes them fast.
+ */
 export function ruleFiles(model: MonitoringModel): RuleFile[] {
-  const files: RuleFile[] = model.services.map((s) => {
-    const groups: RuleGroup[] = [];
+  const files: RuleFile[] = [];
+  for (const s of model.services) {
     const traffic = trafficRuleGroup(s);
-    if (traffic) groups.push(traffic);
-    for (const r of s.slos) groups.push(sloRuleGroup(model, r));
+    if (traffic) files.push({ name: trafficRuleFileName(s.service.name), groups: [traffic] });
+    for (const r of s.slos) files.push({ name: sloRuleFileName(s.service.name, r.slo.name), groups: [sloRuleGroup(model, r)] });
     const kube = kubernetesRuleGroup(model, s);
-    if (kube && kube.rules.length > 0) groups.push(kube);
-    return { name: s.service.name, groups };
-  });
+    if (kube && kube.rules.length > 0) files.push({ name: kubernetesRuleFileName(s.service.name), groups: [kube] });
+  }
   files.push({ name: 'platform', groups: platformRuleGroups(model) });
   return files;
 }

@@ -33,7 +33,7 @@ describe('generated monitoring passes promtool and amtool', () => {
 
   it('the promtool tests can fail: a page alert with a doubled threshold no longer fires when it should', async () => {
     const out = await generated('prod', 'broken-threshold');
-    const rules = join(out, LAYOUT.rules('case-service'));
+    const rules = join(out, LAYOUT.rules('case-service.slo-availability'));
     const source = readFileSync(rules, 'utf8');
     expect(source).toContain('> 0.0144');
     writeFileSync(rules, source.replaceAll('> 0.0144', '> 0.0288'));
@@ -45,7 +45,7 @@ describe('generated monitoring passes promtool and amtool', () => {
 
   it('the promtool tests can fail: a broken SLI expression', async () => {
     const out = await generated('dev', 'broken-expr');
-    const rules = join(out, LAYOUT.rules('case-service'));
+    const rules = join(out, LAYOUT.rules('case-service.slo-availability'));
     const source = readFileSync(rules, 'utf8');
     writeFileSync(rules, source.replaceAll('code=~"5.."', 'code=~"4.."'));
     const report = await validateDirectory(out);
