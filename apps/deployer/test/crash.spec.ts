@@ -36,18 +36,22 @@ async function killDuringApply(args: readonly string[], marker: string): Promise
   return stderr;
 }
 
+/** v1 deployed and healthy, then a deployer applying v2 (a slow apply) killed mid-way. Returns the common CLI args. */
+async function deployThenKillMidApply(): Promise<string[]> {
+  fx = new Fixture(TIMING);
+  fx.writeKb(baseKb([C1, C2]));
+  const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
+  const first = await cli(['apply', ...common, '--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy']);
+  expect(first.code, first.stderr).toBe(0);
+  const started = fx.marker('slow-started');
+  const slow = fx.stacks({ app: { web: { run: `touch ${started}; sleep 3; echo v2 > ${fx.marker('web')}`, input: 'v2' } } });
+  await killDuringApply(['apply', ...common, '--release', fx.release('1.1.0', C2), '--stacks-dir', slow], started);
+  return common;
+}
+
 describe('crash safety', () => {
   it('a deployer killed mid-apply leaves a record the next run finds and rolls back', async () => {
-    fx = new Fixture(TIMING);
-    fx.writeKb(baseKb([C1, C2]));
-    const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
-    const first = await cli(['apply', ...common, '--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy']);
-    expect(first.code, first.stderr).toBe(0);
-
-    const started = fx.marker('slow-started');
-    const slow = fx.stacks({ app: { web: { run: `touch ${started}; sleep 4; echo v2 > ${fx.marker('web')}`, input: 'v2' } } });
-    await killDuringApply(['apply', ...common, '--release', fx.release('1.1.0', C2), '--stacks-dir', slow], started);
-
+    const common = await deployThenKillMidApply();
     const kb = fx.readKb();
     expect(kb.deployments?.at(-1)?.status).toBe('in_progress');
     const status = await cli(['status', ...common]);
@@ -68,14 +72,7 @@ describe('crash safety', () => {
   });
 
   it('without --rollback the next run resumes the interrupted deploy to completion', async () => {
-    fx = new Fixture(TIMING);
-    fx.writeKb(baseKb([C1, C2]));
-    const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
-    const first = await cli(['apply', ...common, '--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy']);
-    expect(first.code, first.stderr).toBe(0);
-    const started = fx.marker('slow-started');
-    const slow = fx.stacks({ app: { web: { run: `touch ${started}; sleep 3; echo v2 > ${fx.marker('web')}`, input: 'v2' } } });
-    await killDuringApply(['apply', ...common, '--release', fx.release('1.1.0', C2), '--stacks-dir', slow], started);
+    const common = await deployThenKillMidApply();
     const interrupted = fx.readKb().deployments?.at(-1);
     expect(interrupted?.status).toBe('in_progress');
 
