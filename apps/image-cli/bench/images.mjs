@@ -3,15 +3,15 @@
 // docker-registry and mmdebstrap (the base is built as in the tests and cached per day).
 // Prints figures only: nothing here asserts a time.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BASE_IMAGE as BASE, cacheDir, clearBuildCache, ensureBaseImage, testStorage } from '../test/helpers/base-image.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'apps/image-cli/dist/cli.js');
-const BASE = 'localhost/cios-test/node-base:bookworm';
 
 for (const tool of ['buildah', 'skopeo', 'docker-registry', 'mmdebstrap']) {
   if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) {
@@ -26,54 +26,11 @@ for (const needed of ['Dockerfile', 'package.json', 'bin', 'dist']) {
   }
 }
 
-const cache = join(tmpdir(), `cios-image-tests-${new Date().toISOString().slice(0, 10)}`);
-mkdirSync(cache, { recursive: true });
-const driver = process.env.CIOS_BUILDAH_STORAGE_DRIVER ?? (overlayWorks() ? 'overlay' : 'vfs');
-const storageEnv = {
-  CIOS_BUILDAH_STORAGE_DRIVER: driver,
-  CIOS_BUILDAH_ROOT: join(cache, `storage-${driver}`),
-  CIOS_BUILDAH_RUNROOT: join(cache, `run-${driver}`),
-};
-const globals = ['--storage-driver', driver, '--root', storageEnv.CIOS_BUILDAH_ROOT, '--runroot', storageEnv.CIOS_BUILDAH_RUNROOT];
+// The same stand-in base and buildah storage as the tests (test/helpers/base-image.mjs), cached per day.
+const cache = cacheDir();
+const storage = testStorage(cache);
+const { driver, globals } = storage;
 const buildah = (...args) => execFileSync('buildah', [...globals, ...args], { encoding: 'utf8' }).trim();
-
-function overlayWorks() {
-  const probe = ['--storage-driver', 'overlay', '--root', join(cache, 'overlay-probe/root'), '--runroot', join(cache, 'overlay-probe/run')];
-  const from = spawnSync('buildah', [...probe, 'from', 'scratch'], { encoding: 'utf8' });
-  const ok = from.status === 0 && spawnSync('buildah', [...probe, 'mount', from.stdout.trim()]).status === 0;
-  spawnSync('buildah', [...probe, 'rm', '--all']);
-  return ok;
-}
-
-function ensureBase() {
-  if (spawnSync('buildah', [...globals, 'inspect', '--type', 'image', BASE]).status === 0) return;
-  const tarball = join(cache, 'bookworm-apt.tar');
-  if (!existsSync(tarball)) {
-    execFileSync('mmdebstrap', ['--variant=apt', '--quiet', 'bookworm', `${tarball}.partial`]);
-    renameSync(`${tarball}.partial`, tarball);
-  }
-  const node = realpathSync(process.execPath);
-  const npm = join(dirname(dirname(node)), 'lib/node_modules/npm');
-  const c = buildah('from', 'scratch');
-  try {
-    buildah('add', c, tarball, '/');
-    buildah('copy', c, node, '/usr/local/bin/node');
-    if (existsSync(npm)) buildah('copy', c, npm, '/usr/local/lib/node_modules/npm');
-    buildah('run', '--isolation', 'chroot', c, '--', 'sh', '-c',
-      'mkdir -p /nodejs/bin && ln -s /usr/local/bin/node /nodejs/bin/node && if [ -d /usr/local/lib/node_modules/npm ]; then ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm; fi');
-    buildah('config', '--env', 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', c);
-    buildah('commit', '--timestamp', '0', '--identity-label=false', '-q', c, BASE);
-  } finally {
-    spawnSync('buildah', [...globals, 'rm', c]);
-  }
-}
-
-function clearCache() {
-  const base = buildah('inspect', '--type', 'image', '--format', '{{.FromImageID}}', BASE);
-  const ids = [...new Set(buildah('images', '--all', '--format', '{{.ID}}').split('\n').filter(Boolean))].filter((id) => !base.startsWith(id));
-  spawnSync('buildah', [...globals, 'rm', '--all']);
-  if (ids.length) spawnSync('buildah', [...globals, 'rmi', '--force', ...ids]);
-}
 
 function freePort() {
   return new Promise((ok) => {
@@ -86,7 +43,7 @@ function freePort() {
 
 function cios(args, cwd) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...storageEnv, CIOS_IMAGE_BUILDER: 'buildah' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...storage.env, CIOS_IMAGE_BUILDER: 'buildah' } });
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`cios-image ${args.join(' ')} failed:\n${r.stderr}`);
   return { seconds, stdout: r.stdout };
@@ -95,8 +52,8 @@ function cios(args, cwd) {
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const s = (x) => `${x.toFixed(2)} s`;
 
-ensureBase();
-clearCache();
+ensureBaseImage(storage, cache, (line) => console.error(line));
+clearBuildCache(storage);
 const repo = mkdtempSync(join(tmpdir(), 'cios-image-bench-'));
 const dir = mkdtempSync(join(tmpdir(), 'cios-registry-bench-'));
 let registry;

@@ -7,7 +7,7 @@ import { platform } from '@cios/catalog';
 import { repositoryPath } from '@cios/containers';
 import { synthEnvironment } from '@cios/infra';
 import { Release, parseImageRef } from '@cios/platform-spec';
-import { BASE_IMAGE, cacheDir, clearBuildCache, ensureBaseImage, testStorage, type BuildahStorage } from './helpers/base-image.js';
+import { BASE_IMAGE, cacheDir, clearBuildCache, ensureBaseImage, testStorage, type BuildahStorage } from './helpers/base-image.mjs';
 import { sampleApiRepo } from './helpers/fixture-repo.js';
 import { copyWithinRegistry, startRegistry, type LocalRegistry } from './helpers/registry.js';
 import { cli } from './helpers/run-cli.js';

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /**
+ * Plain JavaScript so that the image tests and bench/images.mjs share it (types: base-image.d.mts).
+ *
  * The tests cannot pull node or distroless images (no Docker Hub here), so they build a stand-in base:
  * Debian bookworm from mmdebstrap (cached per day, ~45 s the first time), plus this machine's node binary at
  * /usr/local/bin/node and /nodejs/bin/node (where distroless keeps it) and npm. One image serves as both
@@ -11,13 +13,8 @@ import { dirname, join } from 'node:path';
  */
 export const BASE_IMAGE = 'localhost/cios-test/node-base:bookworm';
 
-export interface BuildahStorage {
-  readonly env: Record<string, string>;
-  readonly globals: string[];
-  readonly driver: string;
-}
-
-export function cacheDir(): string {
+/** A per-day cache directory: the mmdebstrap tarball and buildah storage outlive one run. */
+export function cacheDir() {
   const day = new Date().toISOString().slice(0, 10);
   const dir = join(tmpdir(), `cios-image-tests-${day}`);
   mkdirSync(dir, { recursive: true });
@@ -25,8 +22,8 @@ export function cacheDir(): string {
 }
 
 /** Storage for the tests' buildah: overlay where the kernel allows it (vfs copies the rootfs per step: minutes). */
-export function testStorage(root: string): BuildahStorage {
-  const preferred = process.env['CIOS_BUILDAH_STORAGE_DRIVER'] ?? (overlayWorks(root) ? 'overlay' : 'vfs');
+export function testStorage(root) {
+  const preferred = process.env.CIOS_BUILDAH_STORAGE_DRIVER ?? (overlayWorks(root) ? 'overlay' : 'vfs');
   const storageRoot = join(root, `storage-${preferred}`);
   const runRoot = join(root, `run-${preferred}`);
   return {
@@ -36,7 +33,7 @@ export function testStorage(root: string): BuildahStorage {
   };
 }
 
-function overlayWorks(root: string): boolean {
+function overlayWorks(root) {
   const probe = join(root, 'overlay-probe');
   const args = ['--storage-driver', 'overlay', '--root', join(probe, 'root'), '--runroot', join(probe, 'run')];
   const from = spawnSync('buildah', [...args, 'from', 'scratch'], { encoding: 'utf8' });
@@ -45,8 +42,9 @@ function overlayWorks(root: string): boolean {
   return ok;
 }
 
-export function ensureBaseImage(storage: BuildahStorage, root: string, log: (line: string) => void): void {
-  const buildah = (...args: string[]) => execFileSync('buildah', [...storage.globals, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+/** Builds BASE_IMAGE in `storage` unless it is there; `log` gets a line per slow step. */
+export function ensureBaseImage(storage, root, log) {
+  const buildah = (...args) => execFileSync('buildah', [...storage.globals, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   if (spawnSync('buildah', [...storage.globals, 'inspect', '--type', 'image', BASE_IMAGE], { stdio: 'ignore' }).status === 0) return;
   const tarball = join(root, 'bookworm-apt.tar');
   if (!existsSync(tarball)) {
@@ -77,10 +75,10 @@ export function ensureBaseImage(storage: BuildahStorage, root: string, log: (lin
 }
 
 /** Removes every image but the base: layer caches from earlier runs must not decide what this run proves. */
-export function clearBuildCache(storage: BuildahStorage): void {
+export function clearBuildCache(storage) {
   const listing = execFileSync('buildah', [...storage.globals, 'images', '--all', '--format', '{{.ID}} {{.Name}}:{{.Tag}}'], { encoding: 'utf8' });
   const base = execFileSync('buildah', [...storage.globals, 'inspect', '--type', 'image', '--format', '{{.FromImageID}}', BASE_IMAGE], { encoding: 'utf8' }).trim();
-  const ids = [...new Set(listing.split('\n').filter(Boolean).map((line) => line.split(' ')[0] as string))].filter((id) => !base.startsWith(id));
+  const ids = [...new Set(listing.split('\n').filter(Boolean).map((line) => line.split(' ')[0]))].filter((id) => !base.startsWith(id));
   spawnSync('buildah', [...storage.globals, 'rm', '--all'], { stdio: 'ignore' });
   if (ids.length > 0) spawnSync('buildah', [...storage.globals, 'rmi', '--force', ...ids], { stdio: 'ignore' });
 }
