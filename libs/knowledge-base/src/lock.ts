@@ -92,7 +92,7 @@ function describeOwner(owner: LockOwner | undefined): string {
   return `pid ${owner.pid} on ${owner.host}${owner.agent ? ` (${owner.agent})` : ''} since ${owner.since}`;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 // Opt-in: on a 2-core machine with 8 writers, waking every waiter on each release (thundering herd) measured slower than backoff.
 const USE_WATCH = process.env['CIOS_KB_LOCK_WATCH'] === '1';
 
@@ -263,53 +263,103 @@ export function lockTimeoutFrom(options: LockOptions): number {
   return Number.isFinite(env) && env >= 0 ? env : 10_000;
 }
 
-/** Acquire the lock of `file` (the lock is `<file>.lock`). */
-export async function acquireLock(file: string, options: LockOptions = {}): Promise<HeldLock> {
-  const lockPath = lockPathFor(file);
-  const timeoutMs = lockTimeoutFrom(options);
-  const leaseMs = options.leaseMs ?? 10_000;
-  const token = `${process.pid}-${randomBytes(6).toString('hex')}`;
-  const owner: LockOwner = { pid: process.pid, host: HOST, agent: options.agent ?? null, since: new Date().toISOString(), token };
-  const tmp = `${lockPath}.${token}.tmp`;
-  try {
-    fs.mkdirSync(tmp);
-    fs.writeFileSync(path.join(tmp, OWNER_FILE), JSON.stringify(owner));
-  } catch (error) {
-    rmQuiet(tmp);
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new KbError('refused', `${file}: cannot create a lock next to the file (${code}); is the directory writable?`, { file });
+/**
+ * One process's bid for the lock of `file`: its owner record is written once, then each `tryAcquire()`
+ * is a single atomic rename (plus, now and then, a check for a stale holder). `dispose()` when done.
+ */
+export class LockClaimant {
+  readonly file: string;
+  readonly lockPath: string;
+  readonly leaseMs: number;
+  private readonly owner: LockOwner;
+  private readonly tmp: string;
+  private attempts = 0;
+  private prepared = false;
+
+  constructor(file: string, options: LockOptions = {}) {
+    this.file = file;
+    this.lockPath = lockPathFor(file);
+    this.leaseMs = options.leaseMs ?? 10_000;
+    const token = `${process.pid}-${randomBytes(6).toString('hex')}`;
+    this.owner = { pid: process.pid, host: HOST, agent: options.agent ?? null, since: new Date().toISOString(), token };
+    this.tmp = `${this.lockPath}.${token}.tmp`;
   }
-  const deadline = Date.now() + timeoutMs;
-  let delay = 1;
-  let attempt = 0;
-  try {
+
+  /** Write the owner record, once, when the lock is first worth trying (directory operations are not free). */
+  private prepare(): void {
+    if (this.prepared) return;
+    try {
+      fs.mkdirSync(this.tmp);
+      fs.writeFileSync(path.join(this.tmp, OWNER_FILE), JSON.stringify(this.owner));
+      this.prepared = true;
+    } catch (error) {
+      rmQuiet(this.tmp);
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new KbError('refused', `${this.file}: cannot create a lock next to the file (${code}); is the directory writable?`, { file: this.file });
+    }
+  }
+
+  /** The lock, or undefined while another live process holds it. */
+  tryAcquire(): HeldLock | undefined {
+    // While the lock is held, look (cheap, no exception) and only check for a stale holder now and then.
+    if (fs.existsSync(this.lockPath) && this.attempts++ % 4 !== 0) return undefined;
+    this.prepare();
     for (;;) {
       try {
-        fs.renameSync(tmp, lockPath);
-        return new HeldLock(lockPath, { ...owner, since: new Date().toISOString() }, Math.max(50, Math.floor(leaseMs / 3)));
+        fs.renameSync(this.tmp, this.lockPath);
+        this.prepared = false; // the owner record is the lock now; another try needs a new one
+        return new HeldLock(this.lockPath, { ...this.owner, since: new Date().toISOString() }, Math.max(50, Math.floor(this.leaseMs / 3)));
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EPERM' && code !== 'EACCES') throw error;
       }
-      attempt++;
-      if (attempt % 4 === 1) {
-        const current = readLockOwner(lockPath);
-        if (staleReason(lockPath, current, leaseMs) !== undefined && tryTakeover(lockPath, current, token, leaseMs)) {
-          sweepLeftovers(file);
-          continue;
-        }
-      }
+      const current = readLockOwner(this.lockPath);
+      if (staleReason(this.lockPath, current, this.leaseMs) === undefined || !tryTakeover(this.lockPath, current, this.owner.token, this.leaseMs)) return undefined;
+      sweepLeftovers(this.file);
+    }
+  }
+
+  /** Who holds the lock now, for messages. */
+  holder(): string {
+    return describeOwner(readLockOwner(this.lockPath));
+  }
+
+  dispose(): void {
+    if (this.prepared) rmQuiet(this.tmp);
+  }
+}
+
+/** Acquire the lock of `file` (the lock is `<file>.lock`). */
+export async function acquireLock(file: string, options: LockOptions = {}): Promise<HeldLock> {
+  const timeoutMs = lockTimeoutFrom(options);
+  const claimant = new LockClaimant(file, options);
+  const deadline = Date.now() + timeoutMs;
+  const backoff = new Backoff();
+  try {
+    for (;;) {
+      const lock = claimant.tryAcquire();
+      if (lock) return lock;
       if (Date.now() >= deadline) {
-        const holder = readLockOwner(lockPath);
-        throw new KbError('lock_timeout', `${file}: lock not obtained within ${timeoutMs} ms; held by ${describeOwner(holder)}`, { file });
+        throw new KbError('lock_timeout', `${file}: lock not obtained within ${timeoutMs} ms; held by ${claimant.holder()}`, { file });
       }
-      // Wake on release (file-system notification), or after a jittered backoff as a safety net.
-      const wait = Math.min(delay * (0.5 + Math.random()), Math.max(0, deadline - Date.now()));
-      await (USE_WATCH ? waitForRelease(lockPath, wait * 4) : sleep(wait));
-      delay = Math.min(delay * 1.3, MAX_BACKOFF_MS);
+      await (USE_WATCH ? waitForRelease(claimant.lockPath, backoff.next(deadline) * 4) : sleep(backoff.next(deadline)));
     }
   } finally {
-    rmQuiet(tmp);
+    claimant.dispose();
+  }
+}
+
+/** Jittered backoff from ~1 ms up to `maxMs` (default MAX_BACKOFF_MS): short waits keep a contended lock busy. */
+export class Backoff {
+  private delay = 1;
+
+  constructor(private readonly maxMs = MAX_BACKOFF_MS) {}
+
+  /** The next wait (ms), never past `deadline`. */
+  next(deadline = Infinity): number {
+    const wait = Math.min(this.delay * (0.5 + Math.random()), Math.max(0, deadline - Date.now()));
+    this.delay = Math.min(this.delay * 1.3, this.maxMs);
+    return wait;
   }
 }
 

@@ -6,7 +6,7 @@
 import { isAssignee, sameAgent, splitAssignees } from './assignees.js';
 import { KbError } from './errors.js';
 import { nextId } from './ids.js';
-import { allTasks, getTask, isTerminal, taskIndex, unmetDependencies } from './queries.js';
+import { allTasks, getTask, isTerminal, nextTask, taskIndex, unmetDependencies } from './queries.js';
 import type { AgentCoordination, AgentStatus, Assignment, KnowledgeBase, LogEntry } from './schema.js';
 
 export const DEFAULT_COORDINATOR = 'Product Manager/CTO Agent';
@@ -117,6 +117,21 @@ export function claimTask(kb: KnowledgeBase, input: { id: string; agent: string 
   appendLog(kb, { timestamp: now, event: 'claim', agent, task: task.task, assignment_id: task.id });
   touchAgentStatus(kb, agent, { status: 'claimed', current_task: task.task, assignment_id: task.id, priority: task.priority }, now);
   return { task, already: false };
+}
+
+export interface ClaimNextResult {
+  /** The task now claimed by the agent, or null when none was ready. */
+  task: Assignment | null;
+  /** True when nothing changed (no ready task, or the agent already held it). */
+  already: boolean;
+}
+
+/** Claim the agent's next ready task (P0 first, then oldest), if there is one. */
+export function claimNextTask(kb: KnowledgeBase, input: { agent: string }, now: string): ClaimNextResult {
+  const agent = requireAgent(input.agent);
+  const task = nextTask(kb, agent);
+  if (!task) return { task: null, already: true };
+  return claimTask(kb, { id: task.id, agent }, now);
 }
 
 export function startTask(kb: KnowledgeBase, input: { id: string; agent: string }, now: string): ClaimResult {

@@ -5,10 +5,10 @@ import * as fs from 'node:fs';
 import { KbError } from './errors.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { atomicWriteFile } from './atomic-write.js';
-import { readKbText, resolveKbPath, serializeKb, type LocateOptions, type ReadOptions } from './load.js';
+import { loadKb, resolveKbPath, serializeKb, type LocateOptions, type ReadOptions } from './load.js';
+import { recoverQueue } from './queue-files.js';
 import type { KnowledgeBase } from './schema.js';
-import { parseKbJson } from './json.js';
-import { assertKnowledgeBase, problemsError, problemsOf } from './validate.js';
+import { problemsError, problemsOf } from './validate.js';
 
 export interface UpdateOptions extends LocateOptions, ReadOptions, LockOptions {
   /** Only apply the change if the file's `revision` is still this number (else `stale_revision`). */
@@ -35,12 +35,19 @@ export interface UpdateResult<T> {
   written: boolean;
 }
 
+/** Resolve the KB file and check it exists (a change never creates one). */
+export function existingKbPath(options: LocateOptions): string {
+  const file = resolveKbPath(options);
+  if (!fs.existsSync(file)) throw new KbError('not_found', `${file}: file not found`, { file });
+  return file;
+}
+
 export function revisionOf(kb: KnowledgeBase): number {
   return typeof kb.revision === 'number' ? kb.revision : 0;
 }
 
 /** Set `revision` and `last_updated`; a KB without `revision` gets it right after `version`/`last_updated`. */
-function stamp(kb: KnowledgeBase, revision: number, now: string): KnowledgeBase {
+export function stampRevision(kb: KnowledgeBase, revision: number, now: string): KnowledgeBase {
   if ('revision' in kb) {
     kb.revision = revision;
     if ('last_updated' in kb) kb.last_updated = now;
@@ -73,16 +80,14 @@ export async function update<T>(
   change: (kb: KnowledgeBase, ctx: UpdateContext) => T | Promise<T>,
   options: UpdateOptions = {},
 ): Promise<UpdateResult<T>> {
-  const file = resolveKbPath(options);
+  const file = existingKbPath(options);
   const clock = options.now ?? (() => new Date());
-  if (!fs.existsSync(file)) throw new KbError('not_found', `${file}: file not found`, { file });
   const lock = await acquireLock(file, options);
   try {
+    recoverQueue(file);
     // Read, parse and validate under the lock: an invalid file is never changed, even by a change
     // that would happen to repair it. (Validation of a valid KB is a fast compiled check; zod runs only on failure.)
-    const { text, mode } = readKbText(file, options);
-    if (!/\S/.test(text)) throw new KbError('invalid', `${file}: file is empty`, { file });
-    const kb = assertKnowledgeBase(parseKbJson(text, { file }), file);
+    const { kb, mode } = loadKb(file, options);
     const revision = revisionOf(kb);
     if (options.expectRevision !== undefined && options.expectRevision !== revision) {
       throw new KbError('stale_revision', `${file}: revision is ${revision}, not ${options.expectRevision}: the KB changed since you read it; re-read and retry`, {
@@ -100,7 +105,7 @@ export async function update<T>(
     };
     const value = await change(kb, ctx);
     if (skip) return { file, value, revision, written: false };
-    const next = stamp(kb, revision + 1, ctx.now());
+    const next = stampRevision(kb, revision + 1, ctx.now());
     const problems = problemsOf(next);
     if (problems.length > 0) throw problemsError(file, problems, 'change rejected, it would make the KB invalid');
     atomicWriteFile(file, serializeKb(next), { mode, beforeCommit: () => lock.assertHeld(file) });

@@ -2,25 +2,17 @@
 import * as fs from 'node:fs';
 import { KbError } from '../errors.js';
 import { load, type LoadedKb } from '../load.js';
-import { assignTask, blockTask, claimTask, completeTask, progressTask, startTask, unblockTask } from '../mutations.js';
+import { submitChange } from '../commit-queue.js';
+import type { OperationInput, OperationName, OperationValue } from '../operations.js';
 import {
   DEPLOYMENT_STATUSES,
   TASK_STATUSES,
   type DeploymentStatus,
   type GateResult,
-  type KnowledgeBase,
 } from '../schema.js';
-import {
-  approve,
-  logInfrastructureChange,
-  recordDeployment,
-  recordTestRun,
-  requestApproval,
-  updateDeployment,
-} from '../platform.js';
 import { agentViews, allTasks, blockedTasks, getTask, nextTask, pick, statusSummary, tasksFor } from '../queries.js';
 import { countJunitXml, countTestReport, countVitestJson } from '../test-report.js';
-import { revisionOf, update, type UpdateContext, type UpdateResult } from '../update.js';
+import { revisionOf, type UpdateResult } from '../update.js';
 import { int, list, str, usageError, type OptionSpecs, type ParsedValues } from './args.js';
 import type { CommandHelp } from './help.js';
 import { DEFAULT_TASK_FIELDS, boundedJson, boundedText, clip, taskLine, waitingText } from './output.js';
@@ -73,8 +65,9 @@ function readKb(ctx: RunContext): LoadedKb {
   return load({ file: str(ctx.values, 'file'), cwd: ctx.io.cwd, env: ctx.io.env });
 }
 
-async function change<T>(ctx: RunContext, fn: (kb: KnowledgeBase, u: UpdateContext) => T, agent?: string): Promise<UpdateResult<T>> {
-  return update(fn, {
+/** Make a named change, queued with other processes' changes (group commit). */
+function submit<K extends OperationName>(ctx: RunContext, op: K, input: OperationInput<K>, agent?: string): Promise<UpdateResult<OperationValue<K>>> {
+  return submitChange(op, input, {
     file: str(ctx.values, 'file'),
     cwd: ctx.io.cwd,
     env: ctx.io.env,
@@ -84,27 +77,19 @@ async function change<T>(ctx: RunContext, fn: (kb: KnowledgeBase, u: UpdateConte
   });
 }
 
-/** The ID positional and the acting agent of a task command. */
-interface TaskRef {
-  readonly id: string;
-  readonly agent: string;
-}
+type TaskOperation = 'claim' | 'start' | 'progress' | 'complete' | 'block' | 'unblock';
 
 /**
- * A change to one task (ID positional) made by one agent (`--agent`/CIOS_AGENT) under the KB lock.
+ * A change to one task (ID positional) made by one agent (`--agent`/CIOS_AGENT).
  * A change that reports `already` (claiming what one already holds, starting a started task) writes nothing.
  */
-async function taskChange<T>(ctx: RunContext, apply: (kb: KnowledgeBase, task: TaskRef, now: string) => T): Promise<TaskRef & { result: UpdateResult<T> }> {
+async function taskChange<K extends TaskOperation>(
+  ctx: RunContext,
+  op: K,
+  extra: Omit<OperationInput<K>, 'id' | 'agent'>,
+): Promise<{ id: string; agent: string; result: UpdateResult<OperationValue<K>> }> {
   const task = { id: ctx.positionals[0] as string, agent: agentOf(ctx) };
-  const result = await change(
-    ctx,
-    (kb, u) => {
-      const value = apply(kb, task, u.now());
-      if ((value as { already?: boolean } | undefined)?.already) u.noop();
-      return value;
-    },
-    task.agent,
-  );
+  const result = await submit(ctx, op, { ...extra, ...task } as OperationInput<K>, task.agent);
   return { ...task, result };
 }
 
@@ -239,21 +224,8 @@ export const commands: Command[] = [
         emit(ctx, { agent, task: task ? project(task, DEFAULT_TASK_FIELDS) : null }, task ? taskLine(task) : `no ready task for ${agent}`);
         return;
       }
-      const result = await change(
-        ctx,
-        (kb, u) => {
-          const task = nextTask(kb, agent);
-          if (!task) {
-            u.noop();
-            return undefined;
-          }
-          const claimed = claimTask(kb, { id: task.id, agent }, u.now());
-          if (claimed.already) u.noop();
-          return claimed.task;
-        },
-        agent,
-      );
-      const task = result.value;
+      const result = await submit(ctx, 'claim-next', { agent }, agent);
+      const task = result.value.task;
       if (!task) emit(ctx, { agent, task: null, revision: result.revision }, `no ready task for ${agent}`);
       else done(ctx, result, `${agent} claimed ${taskLine(task)}`, { agent, task: project(task, DEFAULT_TASK_FIELDS) });
     },
@@ -265,7 +237,7 @@ export const commands: Command[] = [
     positionals: { names: ['ID'], min: 1 },
     options: { ...writeOpts, ...agentOpt },
     async run(ctx) {
-      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => claimTask(kb, task, now));
+      const { id, agent, result } = await taskChange(ctx, 'claim', {});
       done(ctx, result, result.value.already ? `${id} was already claimed by ${agent}` : `${agent} claimed ${id}`, { id, agent });
     },
   },
@@ -295,7 +267,7 @@ export const commands: Command[] = [
         id: str(ctx.values, 'id'),
       };
       if (input.priority !== undefined && !/^P\d$/.test(input.priority)) throw usageError(`assign: --priority must be like P0, P1, P2 (got "${input.priority}")`);
-      const result = await change(ctx, (kb, u) => assignTask(kb, input, u.now()), by);
+      const result = await submit(ctx, 'assign', input, by);
       done(ctx, result, `assigned ${taskLine(result.value)}`, { id: result.value.id, task: result.value });
     },
   },
@@ -306,7 +278,7 @@ export const commands: Command[] = [
     positionals: { names: ['ID'], min: 1 },
     options: { ...writeOpts, ...agentOpt },
     async run(ctx) {
-      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => startTask(kb, task, now));
+      const { id, agent, result } = await taskChange(ctx, 'start', {});
       done(ctx, result, `${agent} started ${id}`, { id, agent });
     },
   },
@@ -326,7 +298,7 @@ export const commands: Command[] = [
       if (values['percent'] === undefined && ctx.positionals[1] !== undefined) values['percent'] = ctx.positionals[1];
       const percent = int(values, 'percent', ctx.command, { min: 0, max: 100 });
       if (percent === undefined) throw usageError('progress: --percent N (0–100) is required');
-      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => progressTask(kb, { ...task, progress: percent, note: str(ctx.values, 'note') }, now));
+      const { id, agent, result } = await taskChange(ctx, 'progress', { progress: percent, note: str(ctx.values, 'note') });
       done(ctx, result, `${id} at ${percent}%`, { id, agent, progress: percent });
     },
   },
@@ -342,9 +314,7 @@ export const commands: Command[] = [
       notes: { type: 'string', arg: 'TEXT', help: 'what was done, where' },
     },
     async run(ctx) {
-      const { id, agent, result } = await taskChange(ctx, (kb, task, now) =>
-        completeTask(kb, { ...task, result: str(ctx.values, 'result'), notes: str(ctx.values, 'notes') }, now),
-      );
+      const { id, agent, result } = await taskChange(ctx, 'complete', { result: str(ctx.values, 'result'), notes: str(ctx.values, 'notes') });
       const unblocked = result.value.unblocked;
       done(ctx, result, `${id} completed${unblocked.length ? `; now ready: ${unblocked.join(', ')}` : ''}`, { id, agent, unblocked });
     },
@@ -357,7 +327,7 @@ export const commands: Command[] = [
     options: { ...writeOpts, ...agentOpt, reason: { type: 'string', arg: 'TEXT', help: 'what it waits for', required: true } },
     async run(ctx) {
       const reason = required(ctx, 'reason');
-      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => blockTask(kb, { ...task, reason }, now));
+      const { id, agent, result } = await taskChange(ctx, 'block', { reason });
       done(ctx, result, `${id} blocked: ${reason}`, { id, agent });
     },
   },
@@ -369,7 +339,7 @@ export const commands: Command[] = [
     options: { ...writeOpts, ...agentOpt, reason: { type: 'string', arg: 'TEXT', help: 'why it can go on', required: true } },
     async run(ctx) {
       const reason = required(ctx, 'reason');
-      const { id, agent, result } = await taskChange(ctx, (kb, task, now) => unblockTask(kb, { ...task, reason }, now));
+      const { id, agent, result } = await taskChange(ctx, 'unblock', { reason });
       done(ctx, result, `${id} unblocked (now ${result.value.status})`, { id, agent, status: result.value.status });
     },
   },
@@ -438,7 +408,7 @@ export const commands: Command[] = [
         task_id: str(ctx.values, 'task'),
         commit: str(ctx.values, 'commit'),
       };
-      const result = await change(ctx, (kb, u) => logInfrastructureChange(kb, input, u.now()), by);
+      const result = await submit(ctx, 'log-change', input, by);
       done(ctx, result, `logged ${result.value.id}: ${clip(result.value.what, 80)}`, { id: result.value.id });
     },
   },
@@ -498,13 +468,13 @@ export const commands: Command[] = [
       };
       const id = str(ctx.values, 'id');
       if (id !== undefined) {
-        const result = await change(ctx, (kb, u) => updateDeployment(kb, id, common, u.now()));
+        const result = await submit(ctx, 'update-deployment', { id, patch: common });
         done(ctx, result, `deployment ${id} is ${result.value.status}`, { deployment: result.value });
         return;
       }
       const by = agentOf(ctx, 'by');
       const input = { ...common, environment: required(ctx, 'env'), release_id: required(ctx, 'release'), deployed_by: by };
-      const result = await change(ctx, (kb, u) => recordDeployment(kb, input, u.now()), by);
+      const result = await submit(ctx, 'record-deployment', input, by);
       done(ctx, result, `recorded deployment ${result.value.id} (${result.value.release_id} → ${result.value.environment}: ${result.value.status})`, {
         deployment: result.value,
       });
@@ -537,9 +507,10 @@ export const commands: Command[] = [
       }
       const counts = format === 'vitest' ? countVitestJson(text, report) : format === 'junit' ? countJunitXml(text, report) : countTestReport(text, report);
       const by = str(ctx.values, 'by') ?? ctx.io.env['CIOS_AGENT'];
-      const result = await change(
+      const result = await submit(
         ctx,
-        (kb, u) => recordTestRun(kb, { commit, passed: counts.passed, failed: counts.failed, skipped: counts.skipped, source: `${counts.format}:${report}`, scope: str(ctx.values, 'scope'), by }, u.now()),
+        'record-tests',
+        { commit, passed: counts.passed, failed: counts.failed, skipped: counts.skipped, source: `${counts.format}:${report}`, scope: str(ctx.values, 'scope'), by },
         by,
       );
       done(ctx, result, `recorded tests for ${commit}: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`, { run: result.value });
@@ -568,7 +539,7 @@ export const commands: Command[] = [
         plan_hash: str(ctx.values, 'plan-hash'),
         reason: str(ctx.values, 'reason'),
       };
-      const result = await change(ctx, (kb, u) => requestApproval(kb, input, u.now()), by);
+      const result = await submit(ctx, 'request-approval', input, by);
       done(ctx, result, `requested ${result.value.id}: ${input.release_id} → ${input.environment}`, { approval: result.value });
     },
   },
@@ -588,7 +559,7 @@ export const commands: Command[] = [
       const by = agentOf(ctx, 'by');
       const id = ctx.positionals[0] as string;
       const input = { id, approved_by: by, release_hash: str(ctx.values, 'release-hash'), plan_hash: str(ctx.values, 'plan-hash'), notes: str(ctx.values, 'notes') };
-      const result = await change(ctx, (kb, u) => approve(kb, input, u.now()), by);
+      const result = await submit(ctx, 'approve', input, by);
       done(ctx, result, `${id} approved by ${by}`, { approval: result.value });
     },
   },
