@@ -68,3 +68,10 @@ export function readJson(file: string): Record<string, unknown> {
 export function hasStackTrace(text: string): boolean {
   return /^\s+at .+\(.+:\d+:\d+\)$/m.test(text) || /^\s+at .+:\d+:\d+$/m.test(text) || text.includes('node:internal');
 }
+
+/** The items test/workers/writer.mjs recorded, in order: `test_items` (update path) or logged changes (queue path). */
+export function writtenItems(kb: Record<string, unknown>, path: 'update' | 'queue'): string[] {
+  if (path === 'update') return (kb['test_items'] as string[] | undefined) ?? [];
+  const changes = (kb['infrastructure_changes'] as { what: string; why: string }[] | undefined) ?? [];
+  return changes.filter((c) => c.why === 'test').map((c) => c.what);
+}
