@@ -41,6 +41,8 @@ export interface LockOptions {
 const HOST = os.hostname();
 const OWNER_FILE = 'owner.json';
 const GUARD_STALE_MS = 5_000;
+/** While the lock is held, a waiter checks whether its holder died at most this often (ms). */
+const STALE_CHECK_INTERVAL_MS = 10;
 /** Waiters retry after ~1 ms, growing to this cap (jittered): short waits keep the lock busy under contention. */
 const MAX_BACKOFF_MS = Number(process.env['CIOS_KB_LOCK_MAX_BACKOFF_MS']) || 8;
 
@@ -273,7 +275,7 @@ export class LockClaimant {
   readonly leaseMs: number;
   private readonly owner: LockOwner;
   private readonly tmp: string;
-  private attempts = 0;
+  private lastStaleCheck = 0;
   private prepared = false;
 
   constructor(file: string, options: LockOptions = {}) {
@@ -302,7 +304,10 @@ export class LockClaimant {
   /** The lock, or undefined while another live process holds it. */
   tryAcquire(): HeldLock | undefined {
     // While the lock is held, look (cheap, no exception) and only check for a stale holder now and then.
-    if (fs.existsSync(this.lockPath) && this.attempts++ % 4 !== 0) return undefined;
+    if (fs.existsSync(this.lockPath)) {
+      if (Date.now() - this.lastStaleCheck < STALE_CHECK_INTERVAL_MS) return undefined;
+      this.lastStaleCheck = Date.now();
+    }
     this.prepare();
     for (;;) {
       try {
@@ -325,7 +330,13 @@ export class LockClaimant {
   }
 
   dispose(): void {
-    if (this.prepared) rmQuiet(this.tmp);
+    if (!this.prepared) return;
+    try {
+      fs.unlinkSync(path.join(this.tmp, OWNER_FILE));
+      fs.rmdirSync(this.tmp);
+    } catch {
+      rmQuiet(this.tmp);
+    }
   }
 }
 
