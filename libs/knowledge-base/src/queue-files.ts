@@ -175,12 +175,14 @@ export function writeJournal(queue: string, journal: Journal): void {
   writeVisible(path.join(queue, JOURNAL_FILE), JSON.stringify(journal), journal.commit !== null);
 }
 
+function deliver(queue: string, name: string, outcome: Outcome): void {
+  writeVisible(path.join(queue, `${name}.done`), JSON.stringify(outcome));
+  fs.rmSync(path.join(queue, `${name}.taken`), { force: true });
+}
+
 /** Hand every outcome to its submitter, then retire the journal. */
 export function deliverOutcomes(queue: string, journal: Journal): void {
-  for (const [name, outcome] of Object.entries(journal.outcomes)) {
-    writeVisible(path.join(queue, `${name}.done`), JSON.stringify(outcome));
-    fs.rmSync(path.join(queue, `${name}.taken`), { force: true });
-  }
+  for (const [name, outcome] of Object.entries(journal.outcomes)) deliver(queue, name, outcome);
   fs.rmSync(path.join(queue, JOURNAL_FILE), { force: true });
 }
 
@@ -221,9 +223,8 @@ export function recoverQueue(file: string): void {
     if (entry.endsWith('.taken')) {
       const name = entry.slice(0, -'.taken'.length);
       const outcome = committed ? journal?.outcomes[name] : undefined;
-      if (outcome) writeVisible(path.join(queue, `${name}.done`), JSON.stringify(outcome));
-      if (outcome) fs.rmSync(target, { force: true });
-      else fs.renameSync(target, path.join(queue, `${name}.req`));
+      if (outcome) deliver(queue, name, outcome);
+      else fs.renameSync(target, path.join(queue, `${name}.req`)); // not made: back in the queue
     } else if ((entry.endsWith('.tmp') || entry.endsWith('.done')) && isAbandoned(target)) {
       fs.rmSync(target, { force: true });
     }
