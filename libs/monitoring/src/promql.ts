@@ -24,9 +24,11 @@ function scopeLabels(scope: ServiceScope): Record<string, string> {
 export function errorRatioQuery(scope: ServiceScope, window: string, extraMatchers: readonly string[] = []): string {
   const s = scopeLabels(scope);
   // `or vector(0)`: a service that never failed has no 5xx series at all, and the ratio must read 0, not nothing.
+  // `> 0` on the denominator: with no requests at all there is no ratio (no sample), not 0/0 = NaN; one NaN
+  // in a window makes every average over it NaN (the 30-day error budget of a service idle for 5 minutes).
   return (
     `(sum(rate(${REQUESTS_TOTAL}${selector(s, ['code=~"5.."', ...extraMatchers])}[${window}])) or vector(0))` +
-    ` / sum(rate(${REQUESTS_TOTAL}${selector(s, extraMatchers)}[${window}]))`
+    ` / (sum(rate(${REQUESTS_TOTAL}${selector(s, extraMatchers)}[${window}])) > 0)`
   );
 }
 
@@ -35,7 +37,7 @@ export function latencyErrorRatioQuery(scope: ServiceScope, le: string, window: 
   const s = scopeLabels(scope);
   return (
     `1 - (sum(rate(${REQUEST_DURATION}_bucket${selector(s, [`le=${JSON.stringify(le)}`, ...extraMatchers])}[${window}]))` +
-    ` / sum(rate(${REQUEST_DURATION}_count${selector(s, extraMatchers)}[${window}])))`
+    ` / (sum(rate(${REQUEST_DURATION}_count${selector(s, extraMatchers)}[${window}])) > 0))` // no requests: no ratio, not NaN
   );
 }
 
@@ -97,6 +99,6 @@ export function releaseErrorRatioQuery(scope: ServiceScope, release: string, win
   const join = `* on (namespace, pod) group_left () ${POD_RELEASE_INFO}${selector({ ...s, release })}`;
   return (
     `(sum(rate(${REQUESTS_TOTAL}${selector(s, ['code=~"5.."'])}[${window}]) ${join}) or vector(0))` +
-    ` / sum(rate(${REQUESTS_TOTAL}${selector(s)}[${window}]) ${join})`
+    ` / (sum(rate(${REQUESTS_TOTAL}${selector(s)}[${window}]) ${join}) > 0)`
   );
 }

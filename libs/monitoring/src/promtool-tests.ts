@@ -2,7 +2,7 @@ import { durationMs, formatDuration } from '@cios/platform-spec';
 import { Decimal } from './decimal.js';
 import { humanizePercentage } from './humanize.js';
 import type { MonitoringModel, ResolvedService, ResolvedSlo, ResolvedTier } from './model.js';
-import { REQUESTS_TOTAL, REQUEST_DURATION, SLO_METRIC_ABSENT_ALERT, burnAlertName } from './promql.js';
+import { ERROR_BUDGET_REMAINING, REQUESTS_TOTAL, REQUEST_DURATION, SLO_METRIC_ABSENT_ALERT, burnAlertName } from './promql.js';
 import type { AlertingRule, RuleFile } from './rule-types.js';
 import { isAlert } from './rule-types.js';
 import { sloRuleFileName, trafficRuleFileName } from './rules.js';
@@ -31,6 +31,13 @@ export interface PromtoolTestCase {
   readonly interval: string;
   readonly input_series: readonly InputSeries[];
   readonly alert_rule_test: readonly AlertRuleTest[];
+  readonly promql_expr_test?: readonly ExprTest[];
+}
+
+interface ExprTest {
+  readonly expr: string;
+  readonly eval_time: string;
+  readonly exp_samples: readonly { readonly labels: string; readonly value: number }[];
 }
 
 export interface PromtoolTestFile {
@@ -91,6 +98,8 @@ interface Scenario {
   /** Clean steps before the burn starts. */
   readonly cleanSteps: number;
   readonly totalSteps: number;
+  /** Steps with no requests at all before anything else (counters flat at 0). */
+  readonly idleSteps?: number;
 }
 
 /** Input series for a burn at `ratio` after a clean stretch, for whichever SLI the SLO reads. */
@@ -101,15 +110,10 @@ export function burnSeries(s: Scenario): InputSeries[] {
   const good = perStep.minus(bad);
   const burnSteps = s.totalSteps - s.cleanSteps;
   const labels = `namespace="${r.namespace}",service="${r.service.name}"`;
-  const goodSeries = counter([
-    { steps: s.cleanSteps, perStep },
-    { steps: burnSteps, perStep: good },
-  ]);
-  const badSeries = counter([
-    { steps: s.cleanSteps, perStep: Decimal.of(0) },
-    { steps: burnSteps, perStep: bad },
-  ]);
-  const totalSeries = counter([{ steps: s.totalSteps, perStep }]);
+  const idle = { steps: s.idleSteps ?? 0, perStep: Decimal.of(0) };
+  const goodSeries = counter([idle, { steps: s.cleanSteps, perStep }, { steps: burnSteps, perStep: good }]);
+  const badSeries = counter([idle, { steps: s.cleanSteps, perStep: Decimal.of(0) }, { steps: burnSteps, perStep: bad }]);
+  const totalSeries = counter([idle, { steps: s.totalSteps, perStep }]);
   if (r.slo.sli === 'availability') {
     return [
       { series: `${REQUESTS_TOTAL}{${labels},code="200",method="GET",route="/"}`, values: goodSeries },
@@ -188,6 +192,27 @@ function tierTests(r: ResolvedSlo, tier: ResolvedTier, rule: AlertingRule): Prom
   return tests;
 }
 
+/**
+ * The error budget is whole after a stretch with no requests at all followed by clean traffic: an idle
+ * service has spent nothing (a 0/0 ratio recorded as NaN would poison the whole period's average).
+ */
+function budgetTests(r: ResolvedSlo): PromtoolTestFile['tests'] {
+  const stepMs = 60_000;
+  const windowSteps = Math.ceil(durationMs(r.windows[0] as string) / stepMs);
+  const idleSteps = 3 * windowSteps;
+  const cleanSteps = 3 * windowSteps;
+  const labels = `${ERROR_BUDGET_REMAINING}{service="${r.service.name}",slo="${r.slo.name}"}`;
+  return [
+    {
+      name: `${r.service.name}/${r.slo.name}: the error budget stays whole through an idle stretch`,
+      interval: at(stepMs),
+      input_series: burnSeries({ r, stepMs, ratio: Decimal.of(0), rps: Decimal.of(10), idleSteps, cleanSteps, totalSteps: cleanSteps }),
+      alert_rule_test: [],
+      promql_expr_test: [{ expr: labels, eval_time: at((idleSteps + cleanSteps) * stepMs), exp_samples: [{ labels, value: 1 }] }],
+    },
+  ];
+}
+
 function roundDown(ms: number, step: number): number {
   return Math.floor(ms / step) * step;
 }
@@ -239,6 +264,7 @@ export function promtoolTests(model: MonitoringModel, files: readonly RuleFile[]
       if (!file) continue;
       const alerts = rulesByAlert(file);
       const ruleFiles = [`../rules/${fileName}.rules.yml`, ...(traffic && r.minRequests > 0 ? [`../rules/${traffic.name}.rules.yml`] : [])];
+      out.set(`${s.service.name}.${r.slo.name}.budget`, { rule_files: [`../rules/${fileName}.rules.yml`], evaluation_interval: at(60_000), tests: budgetTests(r) });
       for (const tier of r.tiers) {
         const rule = (alerts.get(burnAlertName(tier.name)) ?? [])[0];
         if (!rule) continue;
