@@ -256,4 +256,30 @@ describe('CiosNamespace', () => {
     expect(Testing.toHaveResourceWithProperties(synth, ResourceQuotaV1.tfResourceType, { spec: { hard: { 'requests.cpu': '4' } } })).toBe(true);
     expect(Testing.toHaveResource(synth, LimitRangeV1.tfResourceType)).toBe(true);
   });
+
+  it('admits namespace-wide traffic only when asked: from given namespaces, on given ports', () => {
+    const admitting = Testing.synthScope((scope) => {
+      new CiosNamespace(scope, 'ns', {
+        name: 'prod-monitoring',
+        component: 'monitoring',
+        admit: [{ name: 'allow-ingress-to-grafana', fromNamespaces: ['ingress-nginx'], ports: [3000] }],
+      });
+    });
+    expect(
+      Testing.toHaveResourceWithProperties(admitting, NetworkPolicyV1.tfResourceType, {
+        metadata: { name: 'allow-ingress-to-grafana', namespace: 'prod-monitoring' },
+        spec: {
+          pod_selector: {},
+          ingress: [
+            {
+              from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+              ports: [{ port: '3000', protocol: 'TCP' }],
+            },
+          ],
+        },
+      }),
+    ).toBe(true);
+    const policies = Object.keys(JSON.parse(synth).resource[NetworkPolicyV1.tfResourceType]);
+    expect(policies).toHaveLength(1); // without `admit`: the default deny alone
+  });
 });

@@ -35,6 +35,19 @@ describe('the catalog per environment', () => {
     expect(names).toEqual(['dev-ai', 'dev-core', 'dev-data', 'dev-edge', 'dev-monitoring', 'ingress-nginx']);
   });
 
+  it('the ingress and monitoring namespaces deny by default yet admit what they exist for', () => {
+    const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'dev') });
+    type Policy = { metadata: { name: string; namespace: string }; spec: { ingress?: { from?: unknown[]; ports?: { port: string }[] }[] } };
+    const policies = Object.values(stacks[0]!.config.resource?.['kubernetes_network_policy_v1'] ?? {}) as unknown as Policy[];
+    const inNamespace = (ns: string) => policies.filter((p) => p.metadata.namespace === ns).map((p) => p.metadata.name).sort();
+    expect(inNamespace('ingress-nginx')).toEqual(['allow-monitoring', 'allow-public-web', 'default-deny-ingress']);
+    expect(inNamespace('dev-monitoring')).toEqual(['allow-ingress-to-grafana', 'allow-same-namespace', 'default-deny-ingress']);
+    const web = policies.find((p) => p.metadata.name === 'allow-public-web')!;
+    expect(web.spec.ingress).toEqual([{ ports: [80, 443, 8443].map((port) => ({ port: String(port), protocol: 'TCP' })) }]);
+    // CIOS's own namespaces keep nothing but default deny: each workload admits its callers itself.
+    expect(inNamespace('dev-core')).toEqual(['default-deny-ingress']);
+  });
+
   it('staging: kubernetes backend, one state secret per stack', () => {
     const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'staging') });
     expect(stacks[1]!.config.terraform?.backend).toEqual({

@@ -4,6 +4,16 @@ import { platformLabels } from '../labels.js';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
+/** Traffic a namespace accepts for all its pods, beyond what each workload's own policy admits. */
+export interface NamespaceAdmission {
+  /** The NetworkPolicy's name, e.g. "allow-public-web". */
+  readonly name: string;
+  /** Source namespaces; empty admits any source, inside the cluster or out. */
+  readonly fromNamespaces: readonly string[];
+  /** TCP ports; empty admits every port. */
+  readonly ports: readonly number[];
+}
+
 export interface CiosNamespaceProps {
   /** The namespace's name, e.g. "prod-core". */
   readonly name: string;
@@ -25,6 +35,12 @@ export interface CiosNamespaceProps {
    * @default true — zero trust inside the cluster; each workload opens only what it declares.
    */
   readonly defaultDeny?: boolean;
+  /**
+   * Namespace-wide admissions, for namespaces whose workloads CIOS does not render (the ingress
+   * controller, the monitoring stack) and which would otherwise accept nothing under default deny.
+   * @default [] — a CIOS workload's own NetworkPolicy admits what it declares, nothing more.
+   */
+  readonly admit?: readonly NamespaceAdmission[];
 }
 
 /**
@@ -58,6 +74,20 @@ export class CiosNamespace extends Construct {
       new NetworkPolicyV1(this, 'default-deny', {
         metadata: { name: 'default-deny-ingress', namespace: props.name, labels },
         spec: { podSelector: {}, policyTypes: ['Ingress'] },
+        dependsOn,
+      });
+    }
+
+    for (const admission of props.admit ?? []) {
+      const from = admission.fromNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } }));
+      const ports = admission.ports.map((port) => ({ port: String(port), protocol: 'TCP' }));
+      new NetworkPolicyV1(this, `admit-${admission.name}`, {
+        metadata: { name: admission.name, namespace: props.name, labels },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Ingress'],
+          ingress: [{ ...(from.length > 0 ? { from } : {}), ...(ports.length > 0 ? { ports } : {}) }],
+        },
         dependsOn,
       });
     }

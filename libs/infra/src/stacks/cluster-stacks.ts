@@ -52,11 +52,25 @@ export function addNamespaces(stack: Construct, platform: Platform, env: Environ
   // The ingress controller binds low ports and monitoring runs node exporters with host access:
   // they enforce `baseline`, audited and warned against `restricted`.
   const ingress = ingressNamespaceFor(env);
-  created.set(ingress, new CiosNamespace(stack, 'namespace-ingress', { name: ingress, component: 'ingress', podSecurity: 'baseline' }).namespace);
   const monitoring = monitoringNamespaceFor(env);
+  // Their workloads are installed outside CIOS, so default deny would cut them off entirely: admit
+  // what they exist for. 8443 is the ingress controller's admission webhook, called by the API server.
+  const ingressAdmits = [
+    { name: 'allow-public-web', fromNamespaces: [], ports: [80, 443, 8443] },
+    { name: 'allow-monitoring', fromNamespaces: [monitoring], ports: [10254] },
+  ];
+  const monitoringAdmits = [
+    { name: 'allow-same-namespace', fromNamespaces: [monitoring], ports: [] },
+    { name: 'allow-ingress-to-grafana', fromNamespaces: [ingress], ports: [3000] },
+  ];
+  created.set(
+    ingress,
+    new CiosNamespace(stack, 'namespace-ingress', { name: ingress, component: 'ingress', podSecurity: 'baseline', admit: ingressAdmits }).namespace,
+  );
   created.set(
     monitoring,
-    new CiosNamespace(stack, 'namespace-monitoring', { name: monitoring, component: 'monitoring', podSecurity: 'baseline' }).namespace,
+    new CiosNamespace(stack, 'namespace-monitoring', { name: monitoring, component: 'monitoring', podSecurity: 'baseline', admit: monitoringAdmits })
+      .namespace,
   );
   return created;
 }
