@@ -151,7 +151,19 @@ describe('bad catalogs are refused with the field that is wrong', () => {
   it('a secret value in env', () => {
     const input = copy();
     input.services[1]!.config = { env: { DATABASE_PASSWORD: 'hunter2' } };
-    expect(problemsOf(input)).toMatch(/services\[1\]\.config\.env\.DATABASE_PASSWORD: looks like a secret value/);
+    expect(problemsOf(input)).toMatch(/services\[1\]\.config\.env\.DATABASE_PASSWORD: looks like a secret by its name/);
+  });
+
+  it('a credential in a value whatever the name, never repeating it', () => {
+    const input = copy();
+    input.services[1]!.config = { env: { DATABASE_URL: 'postgres://app:hunter2@db:5432/app', UPLOAD_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' } };
+    const problems = problemsOf(input);
+    expect(problems).toMatch(/services\[1\]\.config\.env\.DATABASE_URL: looks like a URL with a password in it/);
+    expect(problems).toMatch(/services\[1\]\.config\.env\.UPLOAD_KEY_ID: looks like an AWS access key id/);
+    expect(problems).not.toContain('hunter2');
+    // A password filled in from another variable at run time is not a literal.
+    input.services[1]!.config = { env: { DATABASE_URL: 'postgres://app:$(DB_PASSWORD)@db:5432/app' } };
+    expect(() => parseSpec(Platform, input, 'catalog-under-test')).not.toThrow();
   });
 
   it('a non-Canadian region', () => {

@@ -1,4 +1,4 @@
-import { SECRET_NAME_PATTERN } from '@cios/platform-spec';
+import { SECRET_NAME_PATTERN, credentialShapeOf } from '@cios/platform-spec';
 import { execForm, keyValuePairs } from './dockerfile-parser.js';
 import { finalStage, imageOf, runText, type DockerfileRule, type RuleHit } from './lint-context.js';
 
@@ -189,11 +189,12 @@ const noSecretValues: DockerfileRule = {
     for (const instruction of parsed.instructions) {
       if (instruction.keyword !== 'ENV' && instruction.keyword !== 'ARG') continue;
       for (const { key, value } of keyValuePairs(instruction.body, instruction.keyword === 'ENV')) {
-        if (!SECRET_NAME_PATTERN.test(key.toUpperCase())) continue;
         if (value === undefined || value === '' || /^\$\{?[A-Za-z_]\w*\}?$/.test(value)) continue;
+        const shape = SECRET_NAME_PATTERN.test(key.toUpperCase()) ? 'a secret by its name' : credentialShapeOf(value);
+        if (shape === undefined) continue;
         hits.push({
           line: instruction.line,
-          message: `${instruction.keyword} ${key} has a literal value (not shown); that is a secret baked into the image`,
+          message: `${instruction.keyword} ${key} has a literal value (not shown) that looks like ${shape}; that is a secret baked into the image`,
         });
       }
     }

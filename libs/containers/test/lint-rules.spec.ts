@@ -114,6 +114,11 @@ describe('each rule fires on a Dockerfile that breaks it', () => {
     expect(only(lint(good(['ARG GITHUB_TOKEN=ghp_abc'])))).toMatchObject({ ruleId: 'CIOS-DF-008' });
     expect(only(lint(good(['ENV API_KEY sk-live-1'])))).toMatchObject({ ruleId: 'CIOS-DF-008' });
     expect(only(lint(good(['ENV LOG_LEVEL=info client_secret="abc def"'])))).toMatchObject({ ruleId: 'CIOS-DF-008' });
+    // By the value's shape, whatever the name.
+    const url = only(lint(good(['ENV DATABASE_URL=postgres://u:hunter2@db/app'])));
+    expect(url).toMatchObject({ ruleId: 'CIOS-DF-008', message: expect.stringContaining('a URL with a password in it') });
+    expect(url.message).not.toContain('hunter2');
+    expect(only(lint(good(['ENV AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE'])))).toMatchObject({ ruleId: 'CIOS-DF-008' });
     // References and empty declarations carry no value.
     expect(lint(good(['ARG NPM_TOKEN', 'ENV TOKEN_FILE_PATH=$TOKEN_PATH', 'ENV SECRET_DIR=${SECRET_DIR}', 'ENV PORT=8080']))).toEqual([]);
   });

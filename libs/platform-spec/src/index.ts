@@ -2,6 +2,7 @@ export * from './names.js';
 export * from './quantities.js';
 export * from './slo.js';
 export * from './service.js';
+export * from './secrets.js';
 export * from './environment.js';
 export * from './image-ref.js';
 export * from './release.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Dns1123Label } from './names.js';
 import { CpuQuantity, MemoryQuantity, StorageQuantity, cpuMillis, memoryBytes } from './quantities.js';
 import { Slo } from './slo.js';
+import { SECRET_NAME_PATTERN, credentialShapeOf } from './secrets.js';
 
 export const Tier = z.enum(['core', 'ai', 'data', 'edge']);
 export type Tier = z.infer<typeof Tier>;
@@ -69,8 +70,6 @@ export const Health = z.strictObject({
 
 const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as "LOG_LEVEL"');
 
-/** Names that hold credentials: their values may only come from a Secret reference. */
-export const SECRET_NAME_PATTERN = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?|DSN)/;
 
 export const SecretRef = z.strictObject({
   /** The environment variable the container sees. */
@@ -91,14 +90,14 @@ export const ServiceConfig = z
     secrets: z.array(SecretRef).default([]),
   })
   .superRefine((c, ctx) => {
-    for (const name of Object.keys(c.env)) {
-      if (SECRET_NAME_PATTERN.test(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['env', name],
-          message: `looks like a secret value; reference a Kubernetes Secret in config.secrets instead of writing it here`,
-        });
-      }
+    for (const [name, value] of Object.entries(c.env)) {
+      const shape = SECRET_NAME_PATTERN.test(name) ? 'a secret by its name' : credentialShapeOf(value);
+      if (shape === undefined) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['env', name],
+        message: `looks like ${shape}; reference a Kubernetes Secret in config.secrets instead of writing it here`,
+      });
     }
   });
 

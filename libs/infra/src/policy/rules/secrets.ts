@@ -1,21 +1,11 @@
-import { SECRET_NAME_PATTERN } from '@cios/platform-spec';
+import { SECRET_NAME_PATTERN, credentialShapeOf } from '@cios/platform-spec';
 import { block, blocks, stringRecord, violationAt, type K8sObject } from '../model.js';
 import type { PolicyRule, RuleViolation } from '../types.js';
 
-/** Values that are credentials whatever their name: URLs with a password, private keys, well-known token shapes. */
-const SECRET_VALUE_PATTERNS: readonly RegExp[] = [
-  /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^@\s]+@/i,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
-  /\bAKIA[0-9A-Z]{16}\b/,
-  /\bgh[pousr]_[A-Za-z0-9]{36}\b/,
-  /\bsk-[A-Za-z0-9]{20,}\b/,
-  /\bxox[abp]-[A-Za-z0-9-]{10,}/,
-];
-
 function looksSecret(name: string, value: string): string | undefined {
   if (SECRET_NAME_PATTERN.test(name) && value.length > 0) return `${name} holds a value but its name says it is a secret`;
-  if (SECRET_VALUE_PATTERNS.some((p) => p.test(value))) return `${name} holds what looks like a credential`;
-  return undefined;
+  const shape = credentialShapeOf(value);
+  return shape === undefined ? undefined : `${name} holds what looks like ${shape}`;
 }
 
 export const secretsRule: PolicyRule = {
