@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=catalog.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=lint-rules.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=parser.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=render.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=platform-spec.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=affected-graph.spec.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=workflows.spec.d.ts.map
