@@ -39,6 +39,34 @@ export function decodeText(bytes: Uint8Array, file?: string): string {
   return text;
 }
 
+/**
+ * V8's message for a stray token carries no position, only an excerpt: the whole text when it is
+ * short, else up to 10 characters either side of the token, with "..." where it cut.
+ */
+const UNEXPECTED_TOKEN = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*)"(\.\.\.)? is not valid JSON$/;
+const EXCERPT_CONTEXT = 10;
+
+function unexpectedTokenOffset(text: string, [, token, cutBefore, excerpt, cutAfter]: RegExpExecArray): number | undefined {
+  if (token === undefined || excerpt === undefined) return undefined;
+  if (cutBefore) {
+    // The token follows 10 characters of context; the first such place is where parsing stopped.
+    for (let at = text.indexOf(excerpt); at !== -1; at = text.indexOf(excerpt, at + 1)) {
+      if (text[at + EXCERPT_CONTEXT] === token) return at + EXCERPT_CONTEXT;
+    }
+    return undefined;
+  }
+  if (cutAfter) return excerpt.length - EXCERPT_CONTEXT - 1;
+  // A short text, shown whole: the token is where the first prefix stops being merely incomplete.
+  for (let end = 1; end <= text.length; end++) {
+    try {
+      JSON.parse(text.slice(0, end));
+    } catch (error) {
+      if (UNEXPECTED_TOKEN.test((error as Error).message)) return end - 1;
+    }
+  }
+  return undefined;
+}
+
 function syntaxError(text: string, error: unknown, file?: string): KbError {
   const raw = error instanceof Error ? error.message : String(error);
   if (error instanceof RangeError) {
@@ -46,11 +74,13 @@ function syntaxError(text: string, error: unknown, file?: string): KbError {
   }
   let offset: number | undefined;
   const pos = /position (\d+)/.exec(raw);
+  const unexpected = UNEXPECTED_TOKEN.exec(raw);
   if (pos) offset = Number(pos[1]);
   else if (/end of JSON input|Unterminated/i.test(raw)) offset = text.length;
+  else if (unexpected) offset = unexpectedTokenOffset(text, unexpected);
   // Node puts a copy of the offending text in some messages; keep only the explanation.
   const reason = raw
-    .replace(/^Unexpected token '?(.)'?, "[\s\S]*" is not valid JSON$/, "unexpected '$1'")
+    .replace(UNEXPECTED_TOKEN, "unexpected '$1'")
     .replace(/ in JSON at position \d+.*$/, '')
     .replace(/ \(line \d+ column \d+\)$/, '');
   if (offset === undefined) return new KbError('invalid', inFile(file, `invalid JSON: ${reason}`), { file });

@@ -26,10 +26,24 @@ function variant(mutate: (kb: Record<string, any>) => void): string {
 
 const deep = (n: number) => `{"agents": {}, "x": ${'['.repeat(n)}${']'.repeat(n)}}`;
 
+/** A trailing comma in a task's dependencies: V8 names the stray ']' but gives no position, only an excerpt. */
+function trailingComma(): { content: string; at: RegExp } {
+  const text = fs.readFileSync(FIXTURE, 'utf8');
+  const bad = '"dependencies": ["ASSIGN_001",]';
+  const start = text.indexOf('"dependencies": []');
+  const content = text.slice(0, start) + bad + text.slice(start + '"dependencies": []'.length);
+  const offset = start + bad.length - 1;
+  const line = content.slice(0, offset).split('\n').length;
+  const column = offset - content.lastIndexOf('\n', offset - 1);
+  return { content, at: new RegExp(`: ${line}:${column}: invalid JSON: unexpected '\\]'$`, 'm') };
+}
+
 /** name, file content (string or bytes), what the message must mention */
 const cases: [string, () => string | Buffer, RegExp][] = [
   ['truncated JSON', () => fs.readFileSync(FIXTURE, 'utf8').slice(0, 700), /\d+:\d+: invalid JSON/],
   ['a missing comma', () => fs.readFileSync(FIXTURE, 'utf8').replace('"version": "4.0",', '"version": "4.0"'), /^cios-kb: .*\.ai-knowledge-base\.json: 3:\d+: invalid JSON/],
+  ['a trailing comma (placed at line:column, no excerpt of the file)', () => trailingComma().content, trailingComma().at],
+  ['a stray token in a short file', () => '{"a": [1,}', /: 1:10: invalid JSON: unexpected '\}'$/m],
   ['wrong types', () => variant((kb) => (kb.agent_coordination.active_assignments[1].dependencies = 'ASSIGN_001')), /agent_coordination\.active_assignments\[1\]\.dependencies: expected array/],
   ['an unknown status', () => variant((kb) => (kb.agent_coordination.active_assignments[3].status = 'done')), /agent_coordination\.active_assignments\[3\]\.status: expected one of pending, assigned/],
   ['duplicate IDs', () => variant((kb) => (kb.agent_coordination.active_assignments[2].id = 'ASSIGN_002')), /duplicate id "ASSIGN_002"/],
