@@ -1,8 +1,8 @@
-import { formatFiles, logger, type Tree } from '@nx/devkit';
+import { formatFiles, logger, type GeneratorCallback, type Tree } from '@nx/devkit';
 import type * as Spec from '@cios/platform-spec';
 import { CATALOG_SERVICE_TESTS_DIR, catalogServices, tierArray, tierFile } from '../../utils/catalog-layout.js';
 import { GeneratorError } from '../../utils/errors.js';
-import { assignInKnowledgeBase } from '../../utils/knowledge-base.js';
+import { planAssignment, type PlannedAssignment } from '../../utils/knowledge-base.js';
 import { toTsLiteral } from '../../utils/ts-literal.js';
 import { appendToArray, findArrayLiteral, parseSource } from '../../utils/ts-source.js';
 import { importWorkspacePackage } from '../../utils/workspace-import.js';
@@ -15,12 +15,18 @@ export interface ServiceGeneratorResult {
   readonly service: Spec.Service;
   readonly catalogFile: string;
   readonly testFile?: string;
-  readonly assignmentId?: string;
+  /** The deploy assignment, checked; made in the KB by the generator's callback. */
+  readonly assignment?: PlannedAssignment;
 }
 
-export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<void> {
-  await addService(tree, options);
+export async function serviceGenerator(tree: Tree, options: ServiceGeneratorSchema): Promise<GeneratorCallback> {
+  const { service, assignment } = await addService(tree, options);
   await formatFiles(tree);
+  return async () => {
+    if (!assignment) return;
+    const id = await assignment.commit();
+    logger.info(`Knowledge base: ${id} assigns to ${options.assignTo ?? 'DevOps Agent'}: deploy ${service.name}.`);
+  };
 }
 
 export default serviceGenerator;
@@ -58,7 +64,7 @@ export async function addService(tree: Tree, options: ServiceGeneratorSchema, no
     tree.write(testFile, serviceTestSource(input));
   }
 
-  const assignmentId = await assignInKnowledgeBase(
+  const assignment = await planAssignment(
     tree,
     {
       to: options.assignTo ?? 'DevOps Agent',
@@ -71,10 +77,10 @@ export async function addService(tree: Tree, options: ServiceGeneratorSchema, no
     },
     now,
   );
-  if (assignmentId === undefined) logger.warn('No .ai-knowledge-base.json in this workspace: no deployment was assigned.');
-  else logger.info(`Knowledge base: ${assignmentId} assigns to ${options.assignTo ?? 'DevOps Agent'}: deploy ${service.name}.`);
+  if (assignment === undefined) logger.warn('No .ai-knowledge-base.json in this workspace: no deployment will be assigned.');
+  else logger.info(`Knowledge base: deploying ${service.name} will be assigned (${assignment.expectedId} unless an agent takes that id first) once the files are written.`);
 
-  return { service, catalogFile, ...(testFile ? { testFile } : {}), ...(assignmentId ? { assignmentId } : {}) };
+  return { service, catalogFile, ...(testFile ? { testFile } : {}), ...(assignment ? { assignment } : {}) };
 }
 
 /** Options the platform-spec schemas refuse, reported as `option: message`, before anything is written. */
