@@ -70,7 +70,6 @@ export const Health = z.strictObject({
 
 const EnvVarName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name such as "LOG_LEVEL"');
 
-
 export const SecretRef = z.strictObject({
   /** The environment variable the container sees. */
   env: EnvVarName,
