@@ -57,6 +57,8 @@ function unexpectedTokenOffset(text: string, [, token, cutBefore, excerpt, cutAf
   }
   if (cutAfter) return excerpt.length - EXCERPT_CONTEXT - 1;
   // A short text, shown whole: the token is where the first prefix stops being merely incomplete.
+  // (Only V8's short texts get here; the bound keeps this quadratic scan from ever meeting a big file.)
+  if (text.length > 4 * EXCERPT_CONTEXT) return undefined;
   for (let end = 1; end <= text.length; end++) {
     try {
       JSON.parse(text.slice(0, end));
