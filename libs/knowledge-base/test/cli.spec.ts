@@ -59,10 +59,14 @@ describe('cios-kb CLI', () => {
     const assigned = kb(['assign', '--to', 'QA Agent', '--task', 'Cover uploads', '--priority', 'P0', '--depends', 'ASSIGN_004', '--by', 'Product Manager/CTO Agent', '--json']);
     expect(JSON.parse(assigned.stdout)).toMatchObject({ ok: true, id: 'ASSIGN_006', revision: 1 });
     expect(JSON.parse(kb(['next', '--agent', 'QA Agent', '--json']).stdout).task.id).toBe('ASSIGN_004');
+    expect(Object.keys(JSON.parse(kb(['next', '--agent', 'QA Agent', '--fields', 'id,priority', '--json']).stdout).task)).toEqual(['id', 'priority']);
     expect(kb(['next', '--agent', 'QA Agent', '--claim']).stdout).toMatch(/QA Agent claimed ASSIGN_004/);
     expect(kb(['progress', 'ASSIGN_004', '--agent', 'QA Agent', '--percent', '50', '--note', 'half']).code).toBe(0);
     expect(kb(['block', 'ASSIGN_004', '--agent', 'QA Agent', '--reason', 'staging down']).code).toBe(0);
     expect(kb(['blocked']).stdout).toMatch(/ASSIGN_004[\s\S]*waiting for: staging down/);
+    const blocked = JSON.parse(kb(['blocked', '--fields', 'id', '--json']).stdout).items as Record<string, unknown>[];
+    expect(blocked).toContainEqual({ id: 'ASSIGN_004', reason: 'staging down', waits_on: [] });
+    for (const item of blocked) expect(Object.keys(item)).toEqual(['id', 'reason', 'waits_on']);
     expect(kb(['unblock', 'ASSIGN_004', '--agent', 'QA Agent', '--reason', 'staging back']).code).toBe(0);
     expect(kb(['complete', 'ASSIGN_004', '--agent', 'QA Agent', '--notes', 'fixed']).stdout).toMatch(/now ready: ASSIGN_006/);
     const status = kb(['status']);

@@ -48,6 +48,9 @@ const writeOpts: OptionSpecs = {
 };
 const agentOpt: OptionSpecs = { agent: { type: 'string', arg: 'NAME', help: 'acting agent (default $CIOS_AGENT)', required: true } };
 const limitOpt: OptionSpecs = { limit: { type: 'string', arg: 'N', help: 'show at most N items' } };
+const fieldsOpt: OptionSpecs = {
+  fields: { type: 'string', arg: 'F,…', help: `task fields in --json output (default ${DEFAULT_TASK_FIELDS.join(',')}; "all" for every field)` },
+};
 
 function agentOf(ctx: RunContext, name = 'agent'): string {
   const agent = str(ctx.values, name) ?? ctx.io.env['CIOS_AGENT'];
@@ -180,7 +183,7 @@ export const commands: Command[] = [
       agent: { type: 'string', arg: 'NAME', help: 'only tasks naming this agent among the assignees' },
       status: { type: 'string', multiple: true, arg: 'STATUS', help: `only these statuses (${statusList})` },
       ...limitOpt,
-      fields: { type: 'string', arg: 'F,…', help: `fields in --json output (default ${DEFAULT_TASK_FIELDS.join(',')}; "all" for every field)` },
+      ...fieldsOpt,
     },
     run(ctx) {
       const { kb } = readKb(ctx);
@@ -214,20 +217,21 @@ export const commands: Command[] = [
   {
     name: 'next',
     summary: "the next ready task for an agent (P0 first, then oldest); --claim to take it",
-    usage: 'next --agent NAME [--claim] [--json]',
-    options: { ...writeOpts, ...agentOpt, claim: { type: 'boolean', help: 'claim it (compare-and-swap; exit 1 if someone else was faster)' } },
+    usage: 'next --agent NAME [--claim] [--fields F,…|all] [--json]',
+    options: { ...writeOpts, ...agentOpt, ...fieldsOpt, claim: { type: 'boolean', help: 'claim it (compare-and-swap; exit 1 if someone else was faster)' } },
     async run(ctx) {
       const agent = agentOf(ctx);
+      const fields = fieldsOf(ctx);
       if (!ctx.values['claim']) {
         const { kb } = readKb(ctx);
         const task = nextTask(kb, agent);
-        emit(ctx, { agent, task: task ? project(task, DEFAULT_TASK_FIELDS) : null }, task ? taskLine(task) : `no ready task for ${agent}`);
+        emit(ctx, { agent, task: task ? project(task, fields) : null }, task ? taskLine(task) : `no ready task for ${agent}`);
         return;
       }
       const result = await submit(ctx, 'claim-next', { agent }, agent);
       const task = result.value.task;
       if (!task) emit(ctx, { agent, task: null, revision: result.revision }, `no ready task for ${agent}`);
-      else done(ctx, result, `${agent} claimed ${taskLine(task)}`, { agent, task: project(task, DEFAULT_TASK_FIELDS) });
+      else done(ctx, result, `${agent} claimed ${taskLine(task)}`, { agent, task: project(task, fields) });
     },
   },
   {
@@ -346,16 +350,17 @@ export const commands: Command[] = [
   {
     name: 'blocked',
     summary: 'blocked tasks and what they wait for',
-    usage: 'blocked [--limit N] [--json]',
-    options: { ...readOpts, ...limitOpt },
+    usage: 'blocked [--limit N] [--fields F,…|all] [--json]',
+    options: { ...readOpts, ...limitOpt, ...fieldsOpt },
     run(ctx) {
       const { kb } = readKb(ctx);
       const all = blockedTasks(kb);
       const limit = int(ctx.values, 'limit', ctx.command, { min: 1, max: 1_000_000 }) ?? 50;
       const shown = all.slice(0, limit);
+      const fields = fieldsOf(ctx);
       emit(
         ctx,
-        { total: all.length, shown: shown.length, items: shown.map((b) => ({ ...pick(b.task, DEFAULT_TASK_FIELDS), reason: b.reason, waits_on: b.waits_on })) },
+        { total: all.length, shown: shown.length, items: shown.map((b) => ({ ...project(b.task, fields), reason: b.reason, waits_on: b.waits_on })) },
         [
           ...shown.map((b) => `${taskLine(b.task)}\n    waiting for: ${waitingText(b)}`),
           all.length > shown.length ? `… ${all.length - shown.length} more` : `${all.length} blocked task(s)`,
