@@ -81,6 +81,7 @@ export async function runAnalysis(o: RunAnalysisOptions): Promise<AnalysisOutcom
         requests: m.requests,
         threshold: check.threshold,
         comparator: check.comparator,
+        basis: check.basis,
         verdict: r.verdict,
         reason: r.reason,
         at,

@@ -2,13 +2,13 @@
  * Release analysis as pure functions: which checks watch a release, and what a measured
  * value means. The runner (analysis-runner.ts) only adds time and Prometheus.
  */
-import type { AnalysisPolicy, Environment, Service } from '@cios/platform-spec';
+import type { AbsencePolicy, AnalysisChecks, AnalysisPolicy, Environment, Service } from '@cios/platform-spec';
 import { namespaceFor } from '@cios/platform-spec';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 /** What a check concludes when it has no data or too little traffic: "wait" keeps watching (inconclusive). */
-export type Absence = 'fail' | 'wait' | 'pass';
-export type CheckKind = 'availability' | 'error_ratio' | 'burn_rate';
+export type Absence = AbsencePolicy;
+export type CheckKind = keyof AnalysisChecks;
 
 export interface Check {
   readonly name: string;
@@ -39,8 +39,7 @@ export interface CheckResult {
   readonly reason: string;
 }
 
-/** The burn rate that pages (2% of a 30-day budget in an hour); a bake that burns faster is failing. */
-export const FAST_BURN_RATE = 14.4;
+/** Error budget for a service without an availability SLO. */
 const DEFAULT_ERROR_BUDGET = 0.01;
 
 const ABSENCE_VERDICT: Record<Absence, Verdict> = { fail: 'fail', wait: 'inconclusive', pass: 'pass' };
@@ -108,51 +107,80 @@ export interface CheckOverrides {
   readonly onLowTraffic?: Partial<Record<CheckKind, Absence>>;
 }
 
+/** A check kind's settings after the environment's analysis policy and any code overrides. */
+interface KindSettings {
+  readonly minRequests: number;
+  readonly onNoData: Absence;
+  readonly onLowTraffic: Absence;
+  /** Where the absence policy and the request guard come from, appended to each check's basis. */
+  readonly guard: string;
+}
+
+function kindSettings(policy: AnalysisPolicy, kind: CheckKind, overrides: CheckOverrides): KindSettings {
+  const configured = policy.checks[kind];
+  const minRequests = configured.minRequests ?? policy.minRequests;
+  const onNoData = overrides.onNoData?.[kind] ?? configured.onNoData;
+  const onLowTraffic = overrides.onLowTraffic?.[kind] ?? configured.onLowTraffic;
+  const traffic = minRequests > 0 ? `; below ${minRequests} requests: ${onLowTraffic}` : '';
+  return { minRequests, onNoData, onLowTraffic, guard: `no data: ${onNoData}${traffic} (analysis.checks.${kind})` };
+}
+
 /**
- * Per service: availability (every target up; nothing up is a failure, so a dead service never
- * passes for lack of errors), error ratio against the availability SLO's budget, and the burn
- * rate of each SLO against the fast-burn threshold. Traffic-based checks wait on idle services.
+ * Per service: availability (the fraction of scrape targets up; nothing up is a failure, so a dead
+ * service never passes for lack of errors), error ratio against the availability SLO's budget, and
+ * the burn rate of each SLO. Thresholds, the request guard and what no data or too little traffic
+ * means come from the environment's `analysis.checks`; code overrides (tests) win over them.
  */
 export function checksFor(env: Environment, services: readonly Service[], overrides: CheckOverrides = {}): Check[] {
   const policy = env.analysis;
   const window = windowFor(policy);
-  const noData = (k: CheckKind, d: Absence): Absence => overrides.onNoData?.[k] ?? d;
-  const low = (k: CheckKind, d: Absence): Absence => overrides.onLowTraffic?.[k] ?? d;
+  const availability = kindSettings(policy, 'availability', overrides);
+  const errorRatio = kindSettings(policy, 'error_ratio', overrides);
+  const burnRate = kindSettings(policy, 'burn_rate', overrides);
   const checks: Check[] = [];
   for (const service of [...services].sort((a, b) => a.name.localeCompare(b.name))) {
     const ns = namespaceFor(env, service.tier);
     const requests = requestsQuery(service.name, ns, window);
+    // Traffic checks always count requests (no request data is "no data"); availability only when guarded.
+    const guarded = (s: KindSettings, countsRequests: boolean) => ({
+      ...(countsRequests || s.minRequests > 0 ? { requestsQuery: requests } : {}),
+      window,
+      minRequests: s.minRequests,
+      onNoData: s.onNoData,
+      onLowTraffic: s.onLowTraffic,
+    });
+    const upThreshold = policy.checks.availability.threshold;
     checks.push({
       name: `availability:${service.name}`,
       service: service.name,
       kind: 'availability',
-      query: `min(up${selector(service.name, ns)})`,
+      // avg, not min: a threshold below 1 tolerates some targets down; at 1 both mean "all up".
+      query: `avg(up${selector(service.name, ns)})`,
       comparator: 'min',
-      threshold: 1,
-      window,
-      minRequests: 0,
-      onNoData: noData('availability', 'fail'),
-      onLowTraffic: low('availability', 'fail'),
-      basis: 'every scrape target of the service must be up',
+      threshold: upThreshold,
+      ...guarded(availability, false),
+      basis: `${upThreshold === 1 ? 'every scrape target' : `at least ${formatNumber(upThreshold * 100)}% of the scrape targets`} of the service must be up; ${availability.guard}`,
     });
-    const availability = service.slos.find((s) => s.sli === 'availability');
-    const budget = availability ? 1 - availability.objective / 100 : DEFAULT_ERROR_BUDGET;
+    const availabilitySlo = service.slos.find((s) => s.sli === 'availability');
+    const budget = availabilitySlo ? 1 - availabilitySlo.objective / 100 : DEFAULT_ERROR_BUDGET;
+    const configuredRatio = policy.checks.error_ratio.threshold;
     checks.push({
       name: `error_ratio:${service.name}`,
       service: service.name,
       kind: 'error_ratio',
       query: errorRatioQuery(service.name, ns, window),
-      requestsQuery: requests,
       comparator: 'max',
-      threshold: roundRatio(budget),
-      window,
-      minRequests: policy.minRequests,
-      onNoData: noData('error_ratio', 'wait'),
-      onLowTraffic: low('error_ratio', 'wait'),
-      basis: availability
-        ? `error budget of SLO ${availability.name} (${availability.objective}%)`
-        : `no availability SLO: default budget ${DEFAULT_ERROR_BUDGET * 100}%`,
+      threshold: roundRatio(configuredRatio ?? budget),
+      ...guarded(errorRatio, true),
+      basis: `${
+        configuredRatio !== undefined
+          ? `analysis.checks.error_ratio.threshold ${formatNumber(configuredRatio)}`
+          : availabilitySlo
+            ? `error budget of SLO ${availabilitySlo.name} (${availabilitySlo.objective}%)`
+            : `no availability SLO: default budget ${DEFAULT_ERROR_BUDGET * 100}%`
+      }; ${errorRatio.guard}`,
     });
+    const burnThreshold = policy.checks.burn_rate.threshold;
     for (const slo of service.slos) {
       const sloBudget = 1 - slo.objective / 100;
       const bad = slo.sli === 'availability' ? errorRatioQuery(service.name, ns, window) : slowRatioQuery(service.name, ns, window, slo.thresholdMs);
@@ -161,14 +189,10 @@ export function checksFor(env: Environment, services: readonly Service[], overri
         service: service.name,
         kind: 'burn_rate',
         query: `(${bad}) / ${roundRatio(sloBudget)}`,
-        requestsQuery: requests,
         comparator: 'max',
-        threshold: FAST_BURN_RATE,
-        window,
-        minRequests: policy.minRequests,
-        onNoData: noData('burn_rate', 'wait'),
-        onLowTraffic: low('burn_rate', 'wait'),
-        basis: `SLO ${slo.name} ${slo.objective}% (${slo.sli}${slo.sli === 'latency' ? ` < ${slo.thresholdMs}ms` : ''}), fast-burn threshold`,
+        threshold: burnThreshold,
+        ...guarded(burnRate, true),
+        basis: `SLO ${slo.name} ${slo.objective}% (${slo.sli}${slo.sli === 'latency' ? ` < ${slo.thresholdMs}ms` : ''}), burn-rate threshold ${formatNumber(burnThreshold)} (analysis.checks.burn_rate.threshold); ${burnRate.guard}`,
       });
     }
   }

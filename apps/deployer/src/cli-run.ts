@@ -324,9 +324,11 @@ function formatPlan(r: PlanReport): string {
   for (const g of r.gates) lines.push(`  ${g.status.padEnd(7)} ${g.name}: ${g.details ?? ''}`);
   lines.push('', `Rollback target: ${r.rollbackTarget ?? 'none (a first deploy needs --first-deploy)'}`);
   lines.push(
-    `Analysis: every ${r.analysis.intervalSeconds}s for ${r.analysis.bakeSeconds}s, ${r.analysis.failuresAllowed} failing round(s) tolerated, at least ${r.analysis.minRequests} requests per check`,
+    `Analysis: every ${r.analysis.intervalSeconds}s for ${r.analysis.bakeSeconds}s, ${r.analysis.failuresAllowed} failing round(s) tolerated; per check (environment analysis.checks):`,
   );
+  lines.push(...formatCheckPolicy(r.analysis));
   lines.push(`Worst case from a breach to rollback: ${r.worstCaseRollbackSeconds}s (interval × (failures allowed + 1) + apply estimate)`);
+  if (r.checks.length > 0) lines.push('Checks of the watched services:');
   const byService = new Map<string, string[]>();
   for (const c of r.checks) {
     const [kind, service = '', slo] = c.name.split(':');
@@ -342,6 +344,20 @@ function formatPlan(r: PlanReport): string {
     for (const s of r.skipped) lines.push(`  - ${s}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One line per check kind: threshold, request guard and what no data / too little traffic means. */
+function formatCheckPolicy(a: PlanReport['analysis']): string[] {
+  const c = a.checks;
+  const guard = (x: { onNoData: string; onLowTraffic: string; minRequests?: number | undefined }, inherited: number): string => {
+    const min = x.minRequests ?? inherited;
+    return `no data → ${x.onNoData}${min > 0 ? `, fewer than ${min} requests → ${x.onLowTraffic}` : ', no request guard'}`;
+  };
+  return [
+    `  availability: targets up ≥ ${formatNumber(c.availability.threshold)}; ${guard(c.availability, c.availability.minRequests)}`,
+    `  error_ratio:  ≤ ${c.error_ratio.threshold === undefined ? "each service's availability-SLO error budget" : formatNumber(c.error_ratio.threshold)}; ${guard(c.error_ratio, a.minRequests)}`,
+    `  burn_rate:    ≤ ${formatNumber(c.burn_rate.threshold)} per SLO; ${guard(c.burn_rate, a.minRequests)}`,
+  ];
 }
 
 function formatDeploy(r: DeployReport): string {

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type Environment, type Platform, type Release, type Service, primaryCluster } from '@cios/platform-spec';
-import { checksFor, worstCaseRollbackSeconds, type CheckOverrides } from './analysis.js';
+import { type Check, checksFor, worstCaseRollbackSeconds, type CheckOverrides } from './analysis.js';
 import { type AnalysisMode, type AnalysisOutcome, runAnalysis } from './analysis-runner.js';
 import { clearAbort, readAbort, requestAbort } from './abort-signal.js';
 import { type ArtifactRef, ArtifactStore, type RenderedRelease } from './artifacts.js';
@@ -82,7 +82,7 @@ export interface PlanReport {
   readonly rollbackTarget: string | null;
   readonly worstCaseRollbackSeconds: number;
   readonly analysis: Environment['analysis'];
-  readonly checks: readonly { name: string; threshold: number; comparator: string; basis: string }[];
+  readonly checks: readonly Pick<Check, 'name' | 'threshold' | 'comparator' | 'minRequests' | 'onNoData' | 'onLowTraffic' | 'basis'>[];
   readonly terraform: { ran: boolean; skipped?: string; stacks: readonly StackOutcome[] };
   readonly skipped: readonly string[];
   readonly findings: readonly PolicyFindingView[];
@@ -241,7 +241,7 @@ export class Deployer {
       rollbackTarget: p.previous?.release_id ?? null,
       worstCaseRollbackSeconds: worstCaseRollbackSeconds(this.env.analysis, this.o.applyEstimateSeconds ?? 60),
       analysis: this.env.analysis,
-      checks: checks.map((c) => ({ name: c.name, threshold: c.threshold, comparator: c.comparator, basis: c.basis })),
+      checks: checks.map((c) => ({ name: c.name, threshold: c.threshold, comparator: c.comparator, minRequests: c.minRequests, onNoData: c.onNoData, onLowTraffic: c.onLowTraffic, basis: c.basis })),
       terraform,
       skipped,
       findings: p.findings,
@@ -473,7 +473,7 @@ export class Deployer {
     analysis?: DeployReport['analysis'],
   ): Promise<DeployReport> {
     const { deploymentId, prepared: p, evidence } = r;
-    const evidenceSummary = failing.map((f) => ({ check: f.check, query: f.query, window: f.window, value: f.value, threshold: f.threshold, comparator: f.comparator, verdict: f.verdict, at: f.at }));
+    const evidenceSummary = failing.map((f) => ({ check: f.check, query: f.query, window: f.window, value: f.value, threshold: f.threshold, comparator: f.comparator, basis: f.basis, verdict: f.verdict, at: f.at }));
     if (!r.target) {
       this.o.progress.fail(`${reason}; no earlier release to roll back to (first deploy)`);
       await this.o.kb.write({

@@ -16,6 +16,8 @@ export interface EvidenceRecord {
   readonly requests: number | null;
   readonly threshold: number;
   readonly comparator: Check['comparator'];
+  /** Where the threshold and the no-data / low-traffic policy come from (SLO, environment setting). */
+  readonly basis: string;
   readonly verdict: Verdict;
   readonly reason: string;
   readonly at: string;

@@ -56,6 +56,69 @@ export const TerraformBackend = z.discriminatedUnion(
 );
 export type TerraformBackend = z.infer<typeof TerraformBackend>;
 
+/** What a check concludes without data or with too little traffic: "wait" keeps watching (inconclusive). */
+export const ABSENCE_POLICIES = ['fail', 'wait', 'pass'] as const;
+export const AbsencePolicy = z.enum(ABSENCE_POLICIES, {
+  error: (issue) => `must be "fail", "wait" or "pass", got ${JSON.stringify(issue.input)}`,
+});
+export type AbsencePolicy = z.infer<typeof AbsencePolicy>;
+
+/** The burn rate that pages (2% of a 30-day budget in an hour): a bake that burns faster is failing. */
+export const FAST_BURN_RATE = 14.4;
+
+/** Below its minimum request count a traffic-guarded check concludes `onLowTraffic`; unset: the policy's minRequests. */
+const MinRequests = z.number().int().min(0, 'minRequests must be a whole number ≥ 0');
+
+/**
+ * Availability: the fraction of the service's scrape targets that are up must reach `threshold`.
+ * It needs no traffic, so by default no request guard applies (minRequests 0); with minRequests > 0
+ * it waits for traffic like the other checks.
+ */
+export const AvailabilityCheckPolicy = z.strictObject({
+  threshold: z
+    .number({ error: 'availability threshold must be a number' })
+    .gt(0, 'availability threshold is the fraction of scrape targets up: it must be in (0, 1]')
+    .max(1, 'availability threshold is the fraction of scrape targets up: it must be in (0, 1]')
+    .default(1),
+  onNoData: AbsencePolicy.default('fail'),
+  onLowTraffic: AbsencePolicy.default('fail'),
+  minRequests: MinRequests.default(0),
+});
+export type AvailabilityCheckPolicy = z.infer<typeof AvailabilityCheckPolicy>;
+
+/** Error ratio (5xx / all requests); unset threshold: each service's availability-SLO error budget. */
+export const ErrorRatioCheckPolicy = z.strictObject({
+  threshold: z
+    .number({ error: 'error_ratio threshold must be a number' })
+    .gt(0, 'error_ratio threshold is a ratio of failed requests: it must be in (0, 1)')
+    .lt(1, 'error_ratio threshold is a ratio of failed requests: it must be in (0, 1)')
+    .optional(),
+  onNoData: AbsencePolicy.default('wait'),
+  onLowTraffic: AbsencePolicy.default('wait'),
+  minRequests: MinRequests.optional(),
+});
+export type ErrorRatioCheckPolicy = z.infer<typeof ErrorRatioCheckPolicy>;
+
+/** Burn rate of each SLO of a watched service: bad ratio ÷ the SLO's error budget. */
+export const BurnRateCheckPolicy = z.strictObject({
+  threshold: z
+    .number({ error: 'burn_rate threshold must be a number' })
+    .gt(0, `burn_rate threshold must be above 0 (${FAST_BURN_RATE} is the fast burn that pages)`)
+    .default(FAST_BURN_RATE),
+  onNoData: AbsencePolicy.default('wait'),
+  onLowTraffic: AbsencePolicy.default('wait'),
+  minRequests: MinRequests.optional(),
+});
+export type BurnRateCheckPolicy = z.infer<typeof BurnRateCheckPolicy>;
+
+/** Per check kind; every default is the behaviour the deployer had before these were configurable. */
+export const AnalysisChecks = z.strictObject({
+  availability: AvailabilityCheckPolicy.prefault({}),
+  error_ratio: ErrorRatioCheckPolicy.prefault({}),
+  burn_rate: BurnRateCheckPolicy.prefault({}),
+});
+export type AnalysisChecks = z.infer<typeof AnalysisChecks>;
+
 /** How the deployer watches a release before declaring it healthy. */
 export const AnalysisPolicy = z.strictObject({
   intervalSeconds: z.number().int().min(1).default(60),
@@ -64,6 +127,7 @@ export const AnalysisPolicy = z.strictObject({
   failuresAllowed: z.number().int().min(0).default(1),
   /** Below this many requests in the window a check is inconclusive, not failed. */
   minRequests: z.number().int().min(0).default(100),
+  checks: AnalysisChecks.prefault({}),
 });
 export type AnalysisPolicy = z.infer<typeof AnalysisPolicy>;
 
@@ -96,7 +160,7 @@ export const Environment = z
     requireDigests: z.boolean().default(false),
     backend: TerraformBackend.default({ type: 'local', path: 'terraform.tfstate' }),
     prometheusUrl: z.url({ error: 'must be an http(s) URL of the Prometheus API' }),
-    analysis: AnalysisPolicy.default({ intervalSeconds: 60, bakeSeconds: 600, failuresAllowed: 1, minRequests: 100 }),
+    analysis: AnalysisPolicy.prefault({}),
     /** Base domain for public hosts in this environment. */
     domain: z.string().optional(),
   })
