@@ -3,15 +3,20 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { environments, platform } from '@cios/catalog';
 import { generateMonitoring, validateDirectory, writeFilesAtomically, type MonitoringFormat } from '@cios/monitoring';
+import { readPolicyFile } from './policy-file.js';
 
 const USAGE = `cios-monitoring — monitoring config generated from the CIOS catalog, proven by promtool and amtool
 
 Usage:
-  cios-monitoring generate [--env E] [--out DIR] [--format files|operator] [--json]
+  cios-monitoring generate [--env E] [--out DIR] [--format files|operator] [--policy FILE] [--json]
       Write Prometheus rules, Alertmanager config, Grafana dashboards, scrape config (or
-      ServiceMonitors and PrometheusRules with --format operator) and promtool unit tests.
+      ServiceMonitors and PrometheusRules with --format operator), the kube-state-metrics settings
+      the rules rely on and promtool unit tests.
       With --env: into DIR (default dist/monitoring/E). Without: every environment into DIR/<env>
       (default DIR dist/monitoring).
+      --policy FILE: a JSON object of SloPolicy fields (period, tiers, minRequests, alertOnAbsent,
+      absentFor, scrapeInterval, evaluationInterval, runbookBaseUrl, grafanaBaseUrl, …). Each field
+      given replaces the catalog's sloPolicy field, which replaces the default.
   cios-monitoring validate [DIR | --dir DIR] [--json]
       Run promtool (check config, check rules --lint=all --lint-fatal, test rules) and amtool
       (check-config, config routes test) on generated files. DIR may hold one environment or one
@@ -46,6 +51,7 @@ async function generate(args: string[]): Promise<number> {
       env: { type: 'string' },
       out: { type: 'string' },
       format: { type: 'string', default: 'files' },
+      policy: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -56,12 +62,13 @@ async function generate(args: string[]): Promise<number> {
   for (const name of envNames) {
     if (!known.includes(name)) throw new UsageError(`unknown environment "${name}"; known: ${known.join(', ')}`);
   }
+  const policy = values.policy === undefined ? {} : { policy: readPolicyFile(values.policy, platform), policySource: values.policy };
   const out = output(values.json);
   const written: { environment: string; dir: string; files: number }[] = [];
   for (const environment of envNames) {
     const dir = resolve(values.env ? (values.out ?? join('dist/monitoring', environment)) : join(values.out ?? 'dist/monitoring', environment));
     out.progress(`generating ${environment} (${format}) into ${dir}`);
-    const generated = generateMonitoring({ platform, environment, format });
+    const generated = generateMonitoring({ platform, environment, format, ...policy });
     await writeFilesAtomically(dir, generated.files);
     written.push({ environment, dir, files: Object.keys(generated.files).length });
   }

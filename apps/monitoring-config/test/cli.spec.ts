@@ -44,6 +44,42 @@ describe('cios-monitoring', () => {
     expect(broken.stdout).toContain('✗ promtool check rules');
   });
 
+  it('--policy FILE overrides the catalog\'s SLO policy field by field', () => {
+    writeFileSync(join(tmp, 'policy.json'), JSON.stringify({ period: '28d', minRequests: 100 }, null, 2));
+    const result = run('generate', '--env', 'dev', '--out', 'policy', '--policy', 'policy.json');
+    expect(result.stdout).toMatch(/^dev: \d+ files in /);
+    expect(result.code).toBe(0);
+    const rules = readFileSync(join(tmp, 'policy/prometheus/rules/case-service.slo-availability.rules.yml'), 'utf8');
+    expect(rules).toContain('[28d]');
+    expect(rules).toContain('service:http_requests:increase1h{service="case-service"} >= 100');
+    // The catalog's tiers are kept: only the fields the file holds change.
+    expect(rules).toContain('alert: SloBurnRateTicketSlow');
+  });
+
+  it('refuses a bad --policy file with the file, the JSON path and line:column', () => {
+    writeFileSync(join(tmp, 'syntax.json'), '{\n  "period": "28d",\n  "tiers": [tru]\n}\n');
+    expect(run('generate', '--env', 'dev', '--out', 'x', '--policy', 'syntax.json')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('syntax.json:3:13: not valid JSON at "tru]"'),
+    });
+    writeFileSync(
+      join(tmp, 'schema.json'),
+      JSON.stringify({ period: '28d', tiers: [{ name: 'fast', factor: 0, longWindow: '1h', shortWindow: '5m', severity: 'page' }], color: 'red' }, null, 2),
+    );
+    const schema = run('generate', '--env', 'dev', '--out', 'x', '--policy', 'schema.json');
+    expect(schema.code).toBe(1);
+    expect(schema.stderr).toContain("schema.json (applied over the platform's sloPolicy) is invalid");
+    expect(schema.stderr).toContain('tiers[0].factor (schema.json:6:17): must be above 0');
+    expect(schema.stderr).toContain('(root) (schema.json:12:12): Unrecognized key: "color"');
+    writeFileSync(join(tmp, 'never.json'), JSON.stringify({ tiers: [{ name: 'huge', factor: 2000, longWindow: '1h', shortWindow: '5m', severity: 'page' }] }));
+    const never = run('generate', '--env', 'dev', '--out', 'x', '--policy', 'never.json');
+    expect(never.code).toBe(1);
+    expect(never.stderr).toContain('from never.json');
+    expect(never.stderr).toContain('SLO "availability" of case-service: burn tier "huge" could never fire');
+    expect(run('generate', '--env', 'dev', '--policy', 'missing.json')).toMatchObject({ code: 1, stderr: expect.stringContaining('missing.json: cannot read the SLO policy (ENOENT)') });
+    expect(existsSync(join(tmp, 'x'))).toBe(false);
+  });
+
   it('refuses bad usage with exit 2 and a sentence', () => {
     expect(run('generate', '--env', 'moon')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown environment "moon"; known: dev, staging, prod') });
     expect(run('generate', '--env', 'dev', '--format', 'xml')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format must be one of files, operator') });

@@ -4,11 +4,13 @@ import { aiServices } from './services/ai.js';
 import { coreServices } from './services/core.js';
 import { dataServices } from './services/data.js';
 import { edgeServices } from './services/edge.js';
+import { SLO_POLICY } from './slo-policy.js';
 
 /** The catalog as written, before validation and defaults. */
 export const platformInput: PlatformInput = {
   services: [...edgeServices, ...coreServices, ...aiServices, ...dataServices],
   environments: environmentInputs,
+  sloPolicy: SLO_POLICY,
 };
 
 /** Validated at import: a mistake in the catalog stops every tool with a SpecError naming the field. */

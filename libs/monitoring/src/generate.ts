@@ -15,8 +15,13 @@ export interface GenerateOptions {
   readonly platform: Platform;
   readonly environment: string;
   readonly format: MonitoringFormat;
-  /** SLO period, burn tiers, low-traffic guard …; the defaults follow the SRE workbook over 30 days. */
+  /**
+   * SLO period, burn tiers, low-traffic guard …, field by field over the platform's `sloPolicy` (itself over
+   * the defaults, which follow the SRE workbook over 30 days).
+   */
   readonly policy?: SloPolicyInput;
+  /** Names `policy` in errors (the file it was read from). */
+  readonly policySource?: string;
   readonly alertmanager?: AlertmanagerOptions;
 }
 
@@ -44,7 +49,7 @@ export const LAYOUT = {
  * platform and options always give byte-identical output.
  */
 export function generateMonitoring(options: GenerateOptions): GeneratedMonitoring {
-  const model = resolveModel(options.platform, options.environment, options.policy ?? {});
+  const model = resolveModel(options.platform, options.environment, options.policy, options.policySource);
   const rules = ruleFiles(model);
   const files: Record<string, string> = {};
   if (options.format === 'files') {

@@ -19,3 +19,23 @@ export function goFormat4g(value: number): string {
 export function humanizePercentage(ratio: number): string {
   return `${goFormat4g(ratio * 100)}%`;
 }
+
+/**
+ * What `{{ $value | humanizeDuration }}` renders for a number of seconds of at least 1 (Prometheus 2.42's
+ * template function: whole days, hours, minutes and seconds, leading zero units left out).
+ */
+export function humanizeDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || Math.abs(seconds) < 1) {
+    throw new Error(`humanizeDuration is only rendered here for whole durations of 1 s or more, not ${seconds}`);
+  }
+  const sign = seconds < 0 ? '-' : '';
+  const whole = Math.trunc(Math.abs(seconds));
+  const s = whole % 60;
+  const m = Math.trunc(whole / 60) % 60;
+  const h = Math.trunc(whole / 3600) % 24;
+  const d = Math.trunc(whole / 86_400);
+  if (d !== 0) return `${sign}${d}d ${h}h ${m}m ${s}s`;
+  if (h !== 0) return `${sign}${h}h ${m}m ${s}s`;
+  if (m !== 0) return `${sign}${m}m ${s}s`;
+  return `${sign}${goFormat4g(Math.abs(seconds))}s`;
+}

@@ -123,14 +123,26 @@ export function kubernetesRuleGroup(model: MonitoringModel, s: ResolvedService):
     );
     alert(
       'BackupOverdue',
-      `time() - kube_cronjob_status_last_successful_time${cronjob} > ${rpoSeconds}`,
+      backupOverdueExpr(cronjob, rpoSeconds),
       '5m',
       prod ? 'page' : 'ticket',
       `${name}: no successful backup within the ${model.environment.rpoMinutes}-minute RPO in ${model.environment.name}`,
-      `The last successful backup of ${name} is {{ $value | humanizeDuration }} old; the recovery point objective is ${model.environment.rpoMinutes} minutes.`,
+      `${name} has had no successful backup for {{ $value | humanizeDuration }} (since the last success, or since the backup CronJob was created if none ever succeeded); the recovery point objective is ${model.environment.rpoMinutes} minutes.`,
     );
   }
   return { name: `kubernetes-${name}`, rules: alerts };
+}
+
+/**
+ * Seconds without a successful backup, above the RPO. kube-state-metrics exposes
+ * kube_cronjob_status_last_successful_time only once a run has succeeded, so a CronJob that never succeeded
+ * is measured from its creation (kube_cronjob_created) instead of staying silent forever.
+ */
+export function backupOverdueExpr(cronjob: string, rpoSeconds: number): string {
+  return (
+    `(time() - kube_cronjob_status_last_successful_time${cronjob} > ${rpoSeconds})` +
+    `\nor\n(time() - kube_cronjob_created${cronjob} > ${rpoSeconds} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time${cronjob})`
+  );
 }
 
 /** Pod names of a workload: Deployment pods `<name>-<hash>-<suffix>`, StatefulSet pods `<name>-<ordinal>`. */

@@ -1,20 +1,20 @@
 import {
-  SloPolicy,
   SpecError,
   durationMs,
   formatPath,
   namespaceFor,
-  parseSpec,
   replicasIn,
   type BurnTier,
   type Environment,
   type Platform,
   type Service,
   type Slo,
+  type SloPolicy,
   type SloPolicyInput,
   type SpecProblem,
 } from '@cios/platform-spec';
 import { Decimal, formatNumber } from './decimal.js';
+import { effectivePolicy } from './policy.js';
 
 /** A burn tier as one SLO uses it: overrides applied, threshold computed exactly. */
 export interface ResolvedTier extends BurnTier {
@@ -57,17 +57,23 @@ export interface MonitoringModel {
 }
 
 /**
- * Resolves the policy and every SLO of the platform for one environment, collecting every problem
- * (impossible tiers, thresholds off the histogram's buckets, unknown tier overrides) into one SpecError.
+ * Resolves the policy (`policyOverride` over the platform's sloPolicy over the defaults, see effectivePolicy)
+ * and every SLO of the platform for one environment, collecting every problem (impossible tiers, thresholds
+ * off the histogram's buckets, unknown tier overrides) into one SpecError.
  */
-export function resolveModel(platform: Platform, environmentName: string, policyInput: SloPolicyInput = {}): MonitoringModel {
+export function resolveModel(
+  platform: Platform,
+  environmentName: string,
+  policyOverride?: SloPolicyInput,
+  policySource?: string,
+): MonitoringModel {
   const environment = platform.environments.find((e) => e.name === environmentName);
   if (!environment) {
     throw new Error(
       `unknown environment "${environmentName}"; known environments: ${platform.environments.map((e) => e.name).join(', ')}`,
     );
   }
-  const policy = parseSpec(SloPolicy, policyInput, 'SLO policy');
+  const policy = effectivePolicy(platform, policyOverride, policySource);
   const problems: SpecProblem[] = [];
   const services = platform.services.map((service, i): ResolvedService => {
     const namespace = namespaceFor(environment, service.tier);
@@ -77,7 +83,7 @@ export function resolveModel(platform: Platform, environmentName: string, policy
     });
     return { service, namespace, replicas: replicasIn(environment, service.replicas), slos };
   });
-  if (problems.length > 0) throw new SpecError('platform SLOs', problems);
+  if (problems.length > 0) throw new SpecError(`platform SLOs (under the SLO policy in force${policySource ? `, from ${policySource}` : ''})`, problems);
   return { environment, policy, services };
 }
 
@@ -112,9 +118,9 @@ function resolveSlo(
       problems.push({
         path: formatPath([...path, 'objective']),
         message:
-          `objective ${formatNumber(slo.objective)}% leaves an error budget of ${budget.shiftLeft(-2).toString()}%: ` +
-          `burn tier "${tier.name}" (${formatNumber(tier.factor)}×) would need an error ratio above ${threshold.shiftLeft(-2).toString()}% and could never fire; ` +
-          `raise the objective, lower the tier's factor, or disable it for this SLO (alerting.tiers.${tier.name}.enabled: false)`,
+          `SLO "${slo.name}" of ${service.name}: burn tier "${tier.name}" could never fire: it needs an error ratio above ` +
+          `factor ${formatNumber(tier.factor)} × (1 − objective ${objective.toString()}) = ${threshold.toString()}, and an error ratio is at most 1; `+
+          `raise the objective, lower the tier's factor in the SLO policy, or disable the tier for this SLO (alerting.tiers.${tier.name}.enabled: false)`,
       });
       continue;
     }

@@ -5,7 +5,8 @@ import type { MonitoringModel, ResolvedService, ResolvedSlo, ResolvedTier } from
 import { ERROR_BUDGET_REMAINING, REQUESTS_TOTAL, REQUEST_DURATION, SLO_METRIC_ABSENT_ALERT, burnAlertName } from './promql.js';
 import type { AlertingRule, RuleFile } from './rule-types.js';
 import { isAlert } from './rule-types.js';
-import { sloRuleFileName, trafficRuleFileName } from './rules.js';
+import { kubernetesRuleFileName, sloRuleFileName, trafficRuleFileName } from './rules.js';
+import { backupTests } from './backup-tests.js';
 
 /** How far above (fires) and below (silent) a tier's threshold the generated tests burn. */
 export const TEST_MARGIN = { above: Decimal.of('1.05'), below: Decimal.of('0.95') };
@@ -250,7 +251,10 @@ function absentSelectorLabels(r: ResolvedSlo): Record<string, string> {
   return { namespace: r.namespace, service: r.service.name };
 }
 
-/** promtool unit test files per SLO and tier (`<service>.<slo>.<tier>`) and per service for absent metrics. */
+/**
+ * promtool unit test files per SLO and tier (`<service>.<slo>.<tier>`, enabled tiers only), per SLO for the
+ * budget, per service for absent metrics and backups (`<service>.absent`, `<service>.backup`).
+ */
 export function promtoolTests(model: MonitoringModel, files: readonly RuleFile[]): Map<string, PromtoolTestFile> {
   const out = new Map<string, PromtoolTestFile>();
   const byName = new Map(files.map((f) => [f.name, f]));
@@ -282,6 +286,9 @@ export function promtoolTests(model: MonitoringModel, files: readonly RuleFile[]
     }
     const absent = absentTests(model, s, absentRules);
     if (absent) out.set(`${s.service.name}.absent`, { ...absent, rule_files: absentFiles });
+    const kubernetes = kubernetesRuleFileName(s.service.name);
+    const backup = backupTests(model, s, byName.get(kubernetes));
+    if (backup) out.set(`${s.service.name}.backup`, { ...backup, rule_files: [`../rules/${kubernetes}.rules.yml`] });
   }
   return out;
 }

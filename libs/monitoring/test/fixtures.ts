@@ -16,9 +16,26 @@ export const api: ServiceInput = {
   ],
 };
 
+/** A data service with a volume and an hourly backup CronJob: the backup alerts and their tests. */
+export const store: ServiceInput = {
+  name: 'store',
+  tier: 'data',
+  workload: 'stateful',
+  runtime: 'static',
+  image: 'docker.io/library/postgres',
+  port: 5432,
+  replicas: { dev: 1, prod: 2 },
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+  health: { protocol: 'tcp', liveness: '/', readiness: '/' },
+  dataClassification: 'restricted',
+  storage: { size: '10Gi', storageClass: 'premium-rwo', mountPath: '/var/lib/postgresql/data' },
+  backup: { schedule: '0 * * * *', retentionDays: 7, image: 'ghcr.io/cios/backup-tools:1.4.0', command: ['cios-backup', 'postgres'] },
+};
+
 /** A small platform: promtool runs over every generated test in seconds, not minutes. */
-export function smallPlatform(services: ServiceInput[] = [api]): Platform {
+export function smallPlatform(services: ServiceInput[] = [api, store], sloPolicy?: PlatformInput['sloPolicy']): Platform {
   const input: PlatformInput = {
+    ...(sloPolicy ? { sloPolicy } : {}),
     services,
     environments: [
       {

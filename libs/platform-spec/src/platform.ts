@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Environment } from './environment.js';
 import { Service } from './service.js';
+import { SloPolicy } from './slo-policy.js';
 
 /**
  * Every service and environment together, with the checks that need both:
@@ -10,6 +11,12 @@ export const Platform = z
   .strictObject({
     services: z.array(Service),
     environments: z.array(Environment).min(1),
+    /**
+     * How every SLO becomes rules and alerts (period, burn tiers, low-traffic guard, absent-metric alert,
+     * scrape interval, link bases). Left out, the SloPolicy defaults apply; a policy handed to the monitoring
+     * generator (`cios-monitoring generate --policy FILE`) overrides it field by field.
+     */
+    sloPolicy: SloPolicy.optional(),
   })
   .superRefine((p, ctx) => {
     reportDuplicates(

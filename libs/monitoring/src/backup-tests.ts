@@ -1,0 +1,113 @@
+import { durationMs, formatDuration } from '@cios/platform-spec';
+import { humanizeDuration } from './humanize.js';
+import type { MonitoringModel, ResolvedService } from './model.js';
+import type { PromtoolTestFile } from './promtool-tests.js';
+import { isAlert, type AlertingRule, type RuleFile } from './rule-types.js';
+
+const STEP_MS = 60_000;
+
+function alertIn(file: RuleFile, name: string): AlertingRule | undefined {
+  return file.groups.flatMap((g) => g.rules).find((r): r is AlertingRule => isAlert(r) && r.alert === name);
+}
+
+/** The annotations of `rule` as Prometheus renders them for these labels and this value in seconds. */
+function rendered(rule: AlertingRule, labels: Record<string, string>, seconds?: number): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(rule.annotations).map(([k, v]) => {
+      let text = v;
+      if (seconds !== undefined) text = text.replaceAll('{{ $value | humanizeDuration }}', humanizeDuration(seconds));
+      for (const [name, value] of Object.entries(labels)) text = text.replaceAll(`{{ $labels.${name} }}`, value);
+      return [k, text];
+    }),
+  );
+}
+
+/** A gauge holding `value` for `samples` samples, in promtool's expanding notation. */
+function constant(value: number, samples: number): string {
+  return `${value}x${samples - 1}`;
+}
+
+/** Last successful time of a CronJob whose runs succeed every `everyMinutes`, one sample a minute. */
+function succeedingEvery(everyMinutes: number, samples: number): string {
+  const blocks: string[] = [];
+  for (let start = 0; start < samples; start += everyMinutes) {
+    blocks.push(constant(start * 60, Math.min(everyMinutes, samples - start)));
+  }
+  return blocks.join(' ');
+}
+
+/**
+ * promtool unit tests of a data service's backup alerts, with the series kube-state-metrics exposes:
+ * BackupOverdue fires when the CronJob never succeeded and is older than the RPO, and when the last success
+ * is older than the RPO; it stays silent while runs succeed within the RPO and while a new CronJob is younger
+ * than the RPO. BackupJobFailed fires for a failed run.
+ */
+export function backupTests(model: MonitoringModel, s: ResolvedService, file: RuleFile | undefined): PromtoolTestFile | undefined {
+  if (!s.service.backup || !file) return undefined;
+  const overdue = alertIn(file, 'BackupOverdue');
+  const failed = alertIn(file, 'BackupJobFailed');
+  if (!overdue || !failed) return undefined;
+  const rpoMinutes = model.environment.rpoMinutes;
+  const minutesOf = (rule: AlertingRule): number => Math.ceil(durationMs(rule.for ?? '0s') / STEP_MS);
+  const forMinutes = minutesOf(overdue);
+  const failedAt = 1 + minutesOf(failed) + 2;
+  // Pending from RPO + 1 min, firing from RPO + 1 min + for; two more steps of margin.
+  const fireAt = rpoMinutes + forMinutes + 3;
+  const samples = fireAt + 2;
+  const at = (minutes: number): string => formatDuration(minutes * STEP_MS);
+  const cronjob = { namespace: s.namespace, cronjob: `${s.service.name}-backup` };
+  const series = (metric: string, labels: Record<string, string>): string =>
+    `${metric}{${Object.entries(labels)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(',')}}`;
+  const created = { series: series('kube_cronjob_created', cronjob), values: constant(0, samples) };
+  const lastSuccess = (values: string) => ({ series: series('kube_cronjob_status_last_successful_time', cronjob), values });
+  const firing = (seconds: number) => [
+    { exp_labels: { ...overdue.labels, ...cronjob }, exp_annotations: rendered(overdue, cronjob, seconds) },
+  ];
+  const jobLabels = { namespace: s.namespace, job_name: `${s.service.name}-backup-29000000` };
+  const name = s.service.name;
+  return {
+    rule_files: [],
+    evaluation_interval: at(1),
+    tests: [
+      {
+        name: `${name}: BackupOverdue fires when the backup CronJob never succeeded and is older than the ${rpoMinutes}-minute RPO`,
+        interval: at(1),
+        input_series: [created],
+        alert_rule_test: [
+          { eval_time: at(rpoMinutes - 1), alertname: 'BackupOverdue', exp_alerts: [] },
+          { eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: firing(fireAt * 60) },
+        ],
+      },
+      {
+        name: `${name}: BackupOverdue fires when the last successful backup is older than the RPO`,
+        interval: at(1),
+        input_series: [created, lastSuccess(constant(0, samples))],
+        alert_rule_test: [{ eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: firing(fireAt * 60) }],
+      },
+      {
+        name: `${name}: BackupOverdue stays silent while backups succeed within the RPO`,
+        interval: at(1),
+        input_series: [created, lastSuccess(succeedingEvery(Math.max(1, Math.floor(rpoMinutes / 2)), samples))],
+        alert_rule_test: [
+          { eval_time: at(rpoMinutes + 1), alertname: 'BackupOverdue', exp_alerts: [] },
+          { eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: [] },
+        ],
+      },
+      {
+        name: `${name}: BackupJobFailed fires for a failed backup run`,
+        interval: at(1),
+        input_series: [{ series: series('kube_job_status_failed', jobLabels), values: `0 ${constant(1, failedAt + 2)}` }],
+        alert_rule_test: [
+          { eval_time: at(0), alertname: 'BackupJobFailed', exp_alerts: [] },
+          {
+            eval_time: at(failedAt),
+            alertname: 'BackupJobFailed',
+            exp_alerts: [{ exp_labels: { ...failed.labels, ...jobLabels }, exp_annotations: rendered(failed, jobLabels) }],
+          },
+        ],
+      },
+    ],
+  };
+}
