@@ -14,7 +14,7 @@ import { EnvLock, EnvLockedError, type EnvLockHolder, staleReason } from './env-
 import { Refusal } from './errors.js';
 import { EvidenceLog, type EvidenceRecord } from './evidence.js';
 import { type Gate, approvalGate, rollbackTargetGate, taskGate, testsGate, type TestReport } from './gates.js';
-import { type KbDeployment, type KbView, inProgress, lastSucceeded } from './kb-view.js';
+import { type KbDeployment, type KbView, ROLLBACK_PHASE_KEY, type RollbackPhase, inProgress, lastSucceeded, rollbackPhaseOf } from './kb-view.js';
 import type { KbStore } from './kb-store.js';
 import { type MetricsSource, PrometheusClient } from './prometheus.js';
 import type { Progress } from './progress.js';
@@ -110,6 +110,15 @@ export interface ApplyOptions extends ReleaseSource {
   readonly analysis?: AnalysisMode;
   /** After a crash: roll the interrupted deploy back instead of resuming it. */
   readonly rollbackInterrupted?: boolean;
+}
+
+/** What a rollback needs to know about the deploy it undoes. */
+interface UndoSubject {
+  readonly deploymentId: string;
+  readonly prepared: Prepared;
+  readonly target: string | undefined;
+  readonly taskId: string | undefined;
+  readonly evidence: EvidenceLog;
 }
 
 function newDeploymentId(env: string, now: Date): string {
@@ -465,29 +474,66 @@ export class Deployer {
     tf: Terraform,
     ws: Workspace,
     lock: EnvLock,
-    r: { deploymentId: string; prepared: Prepared; target: string | undefined; taskId: string | undefined; evidence: EvidenceLog },
+    r: UndoSubject,
     reason: string,
     failing: readonly EvidenceRecord[],
     timings: Record<string, number>,
-    status: 'rolled_back' | 'aborted',
+    status: RollbackPhase['outcome'],
     analysis?: DeployReport['analysis'],
   ): Promise<DeployReport> {
-    const { deploymentId, prepared: p, evidence } = r;
     const evidenceSummary = failing.map((f) => ({ check: f.check, query: f.query, window: f.window, value: f.value, threshold: f.threshold, comparator: f.comparator, basis: f.basis, verdict: f.verdict, at: f.at }));
-    if (!r.target) {
-      this.o.progress.fail(`${reason}; no earlier release to roll back to (first deploy)`);
-      await this.o.kb.write({
-        patch: { id: deploymentId, fields: { status: status === 'aborted' ? 'aborted' : 'failed', timings, notes: `${reason}; first deploy: nothing to roll back to` } },
-        extra: { evidence: evidenceSummary, ...(analysis ? { analysis } : {}) },
-        ...(r.taskId ? { task: { id: r.taskId, progress: 50, note: `deploy ${deploymentId} failed: ${reason}` } } : {}),
-      });
-      return { deploymentId, environment: this.env.name, releaseId: p.ref.id, status: status === 'aborted' ? 'aborted' : 'failed', reason, ...(analysis ? { analysis } : {}), evidenceFile: evidence.file, timings };
-    }
-    this.o.progress.step(`rolling back ${this.env.name} to ${r.target}: ${reason}`);
+    const extra = { evidence: evidenceSummary, ...(analysis ? { analysis } : {}) };
+    if (!r.target) return this.recordNothingToRollBackTo(r, reason, status, timings, extra, analysis);
+    const phase: RollbackPhase = { to: r.target, reason, outcome: status, by: this.o.actor, at: this.now().toISOString() };
+    await this.recordRollbackStarted(r, phase, extra);
+    return this.finishRollback(tf, ws, lock, r, phase, timings, analysis);
+  }
+
+  /** A first deploy that failed: nothing earlier to return to, so the record says failed (or aborted). */
+  private async recordNothingToRollBackTo(
+    r: UndoSubject,
+    reason: string,
+    status: RollbackPhase['outcome'],
+    timings: Record<string, number>,
+    extra: Readonly<Record<string, unknown>>,
+    analysis: DeployReport['analysis'] | undefined,
+  ): Promise<DeployReport> {
+    const final = status === 'aborted' ? 'aborted' : 'failed';
+    this.o.progress.fail(`${reason}; no earlier release to roll back to (first deploy)`);
+    await this.o.kb.write({
+      patch: { id: r.deploymentId, fields: { status: final, timings, notes: `${reason}; first deploy: nothing to roll back to` } },
+      extra,
+      ...(r.taskId ? { task: { id: r.taskId, progress: 50, note: `deploy ${r.deploymentId} failed: ${reason}` } } : {}),
+    });
+    return { deploymentId: r.deploymentId, environment: this.env.name, releaseId: r.prepared.ref.id, status: final, reason, ...(analysis ? { analysis } : {}), evidenceFile: r.evidence.file, timings };
+  }
+
+  /**
+   * Written before the rollback's first Terraform command: a deployer killed during the rollback
+   * leaves a record whose next run finishes this rollback instead of resuming the bad release.
+   */
+  private async recordRollbackStarted(r: UndoSubject, phase: RollbackPhase, extra: Readonly<Record<string, unknown>>): Promise<void> {
+    r.evidence.append({ type: 'event', deployment: r.deploymentId, event: 'rollback_started', details: `to ${phase.to}: ${phase.reason}`, at: phase.at });
+    await this.o.kb.write({ patch: { id: r.deploymentId, fields: {} }, extra: { ...extra, [ROLLBACK_PHASE_KEY]: phase } });
+  }
+
+  /** Applies the rollback target's artifact and records the outcome the phase names, with its reason. */
+  private async finishRollback(
+    tf: Terraform,
+    ws: Workspace,
+    lock: EnvLock,
+    r: UndoSubject,
+    phase: RollbackPhase,
+    timings: Record<string, number>,
+    analysis?: DeployReport['analysis'],
+    finishedAfter?: string,
+  ): Promise<DeployReport> {
+    const { deploymentId, prepared: p, evidence } = r;
+    const reason = phase.reason;
+    this.o.progress.step(`rolling back ${this.env.name} to ${phase.to}: ${reason}`);
     const t0 = Date.now();
     lock.renew();
-    const { rendered } = this.store.load(this.env.name, r.target);
-    evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_started', details: `to ${r.target}`, at: this.now().toISOString() });
+    const { rendered } = this.store.load(this.env.name, phase.to);
     try {
       await applyStacks(tf, ws, rendered, this.o.progress);
     } catch (error) {
@@ -496,19 +542,19 @@ export class Deployer {
       evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_failed', details: why, at: this.now().toISOString() });
       await this.o.kb.write({
         patch: { id: deploymentId, fields: { status: 'failed', timings, notes: why } },
-        extra: { evidence: evidenceSummary },
         events: [{ event: 'rollback_failed', details: `${deploymentId} (${this.env.name}): ${why}`, deployment_id: deploymentId }],
       });
-      throw new Refusal(`deploy ${deploymentId} failed and its rollback to ${r.target} failed too: ${why}; the environment needs a person`, 1);
+      throw new Refusal(`deploy ${deploymentId} failed and its rollback to ${phase.to} failed too: ${why}; the environment needs a person`, 1);
     }
     timings['rollback'] = Date.now() - t0;
-    this.store.markApplied(this.env.name, r.target, this.now().toISOString());
-    evidence.append({ type: 'event', deployment: deploymentId, event: 'rolled_back', details: `to ${r.target}: ${reason}`, at: this.now().toISOString() });
+    this.store.markApplied(this.env.name, phase.to, this.now().toISOString());
+    evidence.append({ type: 'event', deployment: deploymentId, event: 'rolled_back', details: `to ${phase.to}: ${reason}`, at: this.now().toISOString() });
+    const resumed = finishedAfter ? ` (rollback started by ${phase.by} at ${phase.at}, finished by ${this.o.actor}: ${finishedAfter})` : '';
     await this.o.kb.write({
-      patch: { id: deploymentId, fields: { status, timings, notes: `${reason}; rolled back to ${r.target}`, rollback_ref: r.target } },
-      extra: { evidence: evidenceSummary, ...(analysis ? { analysis } : {}) },
+      patch: { id: deploymentId, fields: { status: phase.outcome, timings, notes: `${reason}; rolled back to ${phase.to}${resumed}`, rollback_ref: phase.to } },
+      ...(analysis ? { extra: { analysis } } : {}),
       infraChange: {
-        what: `rolled ${this.env.name} back from ${p.ref.id} to ${r.target}`,
+        what: `rolled ${this.env.name} back from ${p.ref.id} to ${phase.to}`,
         why: `${deploymentId}: ${reason}`,
         stacks: Object.keys(rendered.stacks),
         task_id: r.taskId,
@@ -517,16 +563,16 @@ export class Deployer {
       ...(r.taskId ? { task: { id: r.taskId, progress: 50, note: `deploy ${deploymentId} rolled back: ${reason}` } } : {}),
     });
     const recordedAt = this.now().toISOString();
-    this.o.progress.done(`rolled back ${this.env.name} to ${r.target}`);
-    this.prune(p.ref.id, r.target);
+    this.o.progress.done(`rolled back ${this.env.name} to ${phase.to}`);
+    this.prune(p.ref.id, phase.to);
     return {
       deploymentId,
       environment: this.env.name,
       releaseId: p.ref.id,
-      status,
+      status: phase.outcome,
       reason,
       ...(analysis ? { analysis } : {}),
-      rolledBackTo: r.target,
+      rolledBackTo: phase.to,
       evidenceFile: evidence.file,
       rollbackRecordedAt: recordedAt,
       timings,
@@ -542,7 +588,8 @@ export class Deployer {
 
   /**
    * A deploy left `in_progress`: if its holder lives, refuse (exit 3) naming it; if it died, say so
-   * and resume it (re-apply the same artifact, then watch) or, with --rollback, roll it back.
+   * and reconcile: a rollback it had started is finished (never the bad release resumed); otherwise
+   * resume it (re-apply the same artifact, then watch) or, with --rollback, roll it back.
    */
   private async reconcile(kb: KbView, d: KbDeployment, options: ApplyOptions): Promise<DeployReport> {
     const holder = EnvLock.read(this.o.stateDir, this.env.name);
@@ -550,8 +597,11 @@ export class Deployer {
     if (holder && !stale) {
       throw new Refusal(`refused: deployment ${d.id} of release ${d.release_id} is in progress in ${this.env.name}; ${new EnvLockedError(holder).message}`, 3);
     }
-    this.o.progress.info(`found deployment ${d.id} (release ${d.release_id}) still in progress in ${this.env.name} and its deployer gone (${stale}); ${options.rollbackInterrupted ? 'rolling it back' : 'resuming it'}`);
+    const phase = rollbackPhaseOf(d);
+    const how = phase ? `finishing its rollback to ${phase.to} (${phase.reason})` : options.rollbackInterrupted ? 'rolling it back' : 'resuming it';
+    this.o.progress.info(`found deployment ${d.id} (release ${d.release_id}) still in progress in ${this.env.name} and its deployer gone (${stale}); ${how}`);
     if (!this.store.has(this.env.name, d.release_id)) throw new Refusal(`deployment ${d.id}: its release artifact ${d.release_id} is missing; cannot resume`, 1);
+    if (phase && !this.store.has(this.env.name, phase.to)) throw new Refusal(`deployment ${d.id} was rolling back to ${phase.to}, whose artifact is missing; the environment needs a person`, 1);
     const { rendered, ref } = this.store.load(this.env.name, d.release_id);
     const tf = this.requireTerraform(rendered);
     let lock: EnvLock;
@@ -563,16 +613,20 @@ export class Deployer {
     }
     const stopHeartbeat = lock.heartbeat((e) => this.o.progress.fail(e.message));
     try {
-      const target = d.rollback_ref ?? undefined;
+      const target = phase?.to ?? d.rollback_ref ?? undefined;
       const previousRelease = target && this.store.has(this.env.name, target) ? this.store.load(this.env.name, target).rendered.release : undefined;
       const prepared: Prepared = { rendered, ref, findings: [], previous: lastSucceeded(kb, this.env.name), previousRelease, diff: this.diff(previousRelease?.images, rendered.release.images), notes: [] };
       const evidence = new EvidenceLog(this.store.evidencePath(this.env.name, ref.id, d.id));
-      const how = options.rollbackInterrupted ? 'roll back' : 'resume';
       evidence.append({ type: 'event', deployment: d.id, event: 'reconcile', details: `deployer gone (${stale}); ${how}`, at: this.now().toISOString() });
       await this.o.kb.write({ events: [{ event: 'deployment_reconcile', details: `${d.id} in ${this.env.name} was left in progress (${stale}); ${how} by ${this.o.actor}`, deployment_id: d.id }] });
       const r = { deploymentId: d.id, prepared, target, taskId: d.task_id ?? undefined, mode: (options.analysis ?? 'enforce') as AnalysisMode, evidence, planSummary: d.plan_summary ?? ref.id };
+      const ws = new Workspace(this.o.stateDir, this.env, 'apply');
+      if (phase) {
+        const report = await this.finishRollback(tf, ws, lock, r, phase, {}, undefined, `its deployer was gone, ${stale}`);
+        return options.rollbackInterrupted ? { ...report, rollbackRequested: true } : report;
+      }
       if (options.rollbackInterrupted) {
-        const report = await this.undo(tf, new Workspace(this.o.stateDir, this.env, 'apply'), lock, r, `interrupted deploy rolled back by ${this.o.actor} (${stale})`, [], {}, 'rolled_back');
+        const report = await this.undo(tf, ws, lock, r, `interrupted deploy rolled back by ${this.o.actor} (${stale})`, [], {}, 'rolled_back');
         return { ...report, rollbackRequested: true };
       }
       return await this.run(tf, lock, r);

@@ -93,6 +93,27 @@ export function lastSucceeded(kb: KbView, environment: string, except?: string):
   return deploymentsIn(kb, environment).findLast((d) => d.status === 'succeeded' && d.id !== except);
 }
 
+/** The in-progress record's note that its rollback started: where to, why, and how it ends. */
+export interface RollbackPhase {
+  readonly to: string;
+  readonly reason: string;
+  /** The status the deployment gets once the rollback is applied. */
+  readonly outcome: 'rolled_back' | 'aborted';
+  readonly by: string;
+  readonly at: string;
+}
+
+export const ROLLBACK_PHASE_KEY = 'rollback_started';
+
+/** The rollback a deploy had started, if its record says so (a loose KB key, so checked field by field). */
+export function rollbackPhaseOf(d: KbDeployment): RollbackPhase | undefined {
+  const x = d[ROLLBACK_PHASE_KEY] as Partial<Record<keyof RollbackPhase, unknown>> | null | undefined;
+  if (!x || typeof x !== 'object') return undefined;
+  const text = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  if (!text(x.to) || !text(x.reason) || !text(x.by) || !text(x.at) || (x.outcome !== 'rolled_back' && x.outcome !== 'aborted')) return undefined;
+  return { to: x.to, reason: x.reason, outcome: x.outcome, by: x.by, at: x.at };
+}
+
 export function allAssignments(kb: KbView): KbAssignment[] {
   return [...(kb.agent_coordination?.active_assignments ?? []), ...(kb.agent_coordination?.recent_assignments ?? [])];
 }

@@ -83,4 +83,39 @@ describe('crash safety', () => {
     expect(d).toMatchObject({ id: interrupted?.id, status: 'succeeded', release_id: interrupted?.release_id });
     expect(fx.deployed()).toBe('v2');
   });
+
+  it('a deployer killed during its automatic rollback: the next run finishes that rollback, never the bad release', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
+    const rollbackStarted = fx.marker('rollback-started');
+    const v1Applied = fx.marker('v1-applied');
+    // v1 is slow only when applied a second time, which is the rollback to it.
+    const v1 = fx.stacks({ app: { web: { run: `if [ -f ${v1Applied} ]; then touch ${rollbackStarted}; sleep 3; fi; touch ${v1Applied}; echo v1 > ${fx.marker('web')}`, input: 'v1' } } });
+    const first = await cli(['apply', ...common, '--release', fx.release('1.0.0', C1), '--stacks-dir', v1, '--first-deploy']);
+    expect(first.code, first.stderr).toBe(0);
+    const v1Release = fx.readKb().deployments?.at(-1)?.release_id;
+    // v2 fails only on its first apply: a run that resumed v2 instead of finishing the rollback would deploy it.
+    const tried = fx.marker('v2-tried');
+    const v2 = fx.stacks({ app: { web: { run: `if [ -f ${tried} ]; then echo v2 > ${fx.marker('web')}; else touch ${tried}; echo boom >&2; exit 3; fi`, input: 'v2' } } });
+    await killDuringApply(['apply', ...common, '--release', fx.release('1.1.0', C2), '--stacks-dir', v2], rollbackStarted);
+
+    const interrupted = fx.readKb().deployments?.at(-1);
+    expect(interrupted?.status).toBe('in_progress');
+    expect(interrupted?.['rollback_started']).toMatchObject({ to: v1Release, outcome: 'rolled_back', reason: expect.stringMatching(/^apply failed: stack app/) as unknown });
+    const status = await cli(['status', ...common]);
+    expect(status.stdout).toContain(`rolling back to ${v1Release}`);
+    expect(status.stdout).toContain(`to finish the rollback to ${v1Release}`);
+
+    const next = await cli(['apply', ...common]);
+    expect(next.code, next.stderr).toBe(1);
+    expect(next.stderr).toMatch(new RegExp(`still in progress in itest and its deployer gone \\(.*\\); finishing its rollback to ${v1Release} \\(apply failed: stack app`));
+    const d = fx.readKb().deployments?.at(-1);
+    expect(d).toMatchObject({ id: interrupted?.id, status: 'rolled_back', rollback_ref: v1Release });
+    expect(d?.notes).toMatch(new RegExp(`^apply failed: stack app.*; rolled back to ${v1Release} \\(rollback started by DevOps Agent at .*, finished by DevOps Agent: its deployer was gone`));
+    expect(fx.deployed()).toBe('v1');
+    expect(fs.existsSync(path.join(fx.stateDir, 'locks', 'itest.lock.json'))).toBe(false);
+    // Nothing is left in progress: the following deploy is an ordinary one.
+    expect(fx.readKb().deployments?.filter((x) => x.status === 'in_progress')).toEqual([]);
+  });
 });
