@@ -3,11 +3,13 @@ import type { Tree } from '@nx/devkit';
 import type * as CatalogModule from '@cios/catalog';
 import { namespaceFor, monitoringNamespaceFor, primaryCluster } from '@cios/platform-spec';
 import { addEnvironment } from '../src/generators/environment/generator.js';
+import { inferTargets } from '../src/index.js';
+import { PLUGIN_ENTRY, addPluginEnvironment } from '../src/utils/plugin-environments.js';
 import type { EnvironmentGeneratorSchema } from '../src/generators/environment/schema.js';
 import { defined, materialize, readText, workspaceTree } from './workspace-tree.js';
 
 const FILE = 'libs/catalog/src/environments.ts';
-const tree = (): Tree => workspaceTree(['libs/catalog/src']);
+const tree = (): Tree => workspaceTree(['nx.json', 'libs/catalog/src']);
 
 const cleanups: Array<() => void> = [];
 afterEach(() => {
@@ -52,6 +54,21 @@ describe('environment generator', () => {
     const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof CatalogModule;
     expect(catalog.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod', 'qa']);
     expect(catalog.getEnvironment('qa')).toEqual(environment);
+  });
+
+  it("adds the environment to the plugin's list in nx.json with a one-line edit, so it gets synth-qa and plan-qa", async () => {
+    const t = tree();
+    const before = readText(t, 'nx.json');
+    await addEnvironment(t, { name: 'qa', kind: 'staging', region: 'canadaeast' });
+    const after = readText(t, 'nx.json');
+    expect(after).toBe(before.replace('"environments": ["dev", "staging", "prod"]', '"environments": ["dev", "staging", "prod", "qa"]'));
+    expect(after).not.toBe(before);
+    const entry = (JSON.parse(after) as { plugins: Array<{ plugin?: string; options?: { environments?: string[] } }> }).plugins.find((p) => p.plugin === PLUGIN_ENTRY);
+    const targets = inferTargets({ root: 'libs/infra', packageJson: { name: '@cios/infra', bin: { 'cios-synth': './bin/cios-synth.js' } }, hasDockerfile: false }, undefined, {
+      environments: entry?.options?.environments ?? [],
+    });
+    expect(targets['synth-qa']?.outputs).toEqual(['{workspaceRoot}/dist/stacks/qa']);
+    expect(targets['plan-qa']?.dependsOn).toEqual(['synth-qa']);
   });
 
   it('makes prod require an approval and digests, with state in S3', async () => {
@@ -108,5 +125,42 @@ describe('environment generator refuses bad input with a clear error, writing no
     expect(await refusal({ name: 'qa', kind: 'test' })).toMatch(/kind: /);
     expect(await refusal({ name: 'qa', kind: 'staging', backend: 's3' })).toBe('backend s3 needs --stateBucket, the bucket that keeps the Terraform state');
     expect(await refusal({ name: 'qa', kind: 'staging', prometheusUrl: 'prometheus on port 9090' })).toMatch(/prometheusUrl: must be an http\(s\) URL/);
+  });
+});
+
+describe("keeping nx.json's environments in step", () => {
+  const nxJsonTree = (nxJson: unknown): Tree => {
+    const t = workspaceTree([]);
+    t.write('nx.json', typeof nxJson === 'string' ? nxJson : JSON.stringify(nxJson));
+    return t;
+  };
+
+  it('leaves nx.json alone when the plugin lists no environments (its one synth --all covers every one) or is absent', () => {
+    for (const nxJson of [{ plugins: [PLUGIN_ENTRY] }, { plugins: [{ plugin: PLUGIN_ENTRY }] }, { plugins: [{ plugin: '@nx/js/typescript' }] }, {}]) {
+      const t = nxJsonTree(nxJson);
+      expect(addPluginEnvironment(t, 'qa')).toBe(false);
+      expect(readText(t, 'nx.json')).toBe(JSON.stringify(nxJson));
+    }
+  });
+
+  it('does not add a name twice', () => {
+    const t = nxJsonTree({ plugins: [{ plugin: PLUGIN_ENTRY, options: { environments: ['dev', 'qa'] } }] });
+    expect(addPluginEnvironment(t, 'qa')).toBe(false);
+  });
+
+  it('writes the whole file when a one-line edit would be ambiguous (another "environments" key)', () => {
+    const text = JSON.stringify({ plugins: [{ plugin: 'other', options: { environments: ['x'] } }, { plugin: PLUGIN_ENTRY, options: { environments: [] } }] });
+    const t = nxJsonTree(text);
+    expect(addPluginEnvironment(t, 'qa')).toBe(true);
+    expect(JSON.parse(readText(t, 'nx.json'))).toEqual({
+      plugins: [{ plugin: 'other', options: { environments: ['x'] } }, { plugin: PLUGIN_ENTRY, options: { environments: ['qa'] } }],
+    });
+  });
+
+  it('edits an empty list in place', () => {
+    const text = '{\n  "plugins": [{ "plugin": "@cios/nx-plugin/plugin", "options": { "environments": [] } }]\n}\n';
+    const t = nxJsonTree(text);
+    expect(addPluginEnvironment(t, 'qa')).toBe(true);
+    expect(readText(t, 'nx.json')).toBe(text.replace('[]', '["qa"]'));
   });
 });

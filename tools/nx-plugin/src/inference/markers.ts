@@ -4,7 +4,7 @@
  *
  * | marker                                  | targets                |
  * |-----------------------------------------|------------------------|
- * | package.json `bin` has `cios-synth`     | `synth`, `plan`        |
+ * | package.json `bin` has `cios-synth`     | `synth-<env>`, `plan-<env>`, `synth` |
  * | package.json `bin` has `cios-monitoring`| `generate`, `validate` |
  * | a `Dockerfile` next to package.json     | `image`, `image-push`  |
  *
@@ -20,7 +20,7 @@ export const DOCKERFILE = 'Dockerfile';
 export const MARKER_GLOB = `**/{package.json,${DOCKERFILE}}`;
 
 /** Target names; each can be renamed in nx.json's plugin options (e.g. when a name is taken). */
-export interface CiosPluginOptions {
+export interface CiosTargetNames {
   readonly synthTargetName?: string;
   readonly planTargetName?: string;
   readonly generateTargetName?: string;
@@ -29,7 +29,18 @@ export interface CiosPluginOptions {
   readonly imagePushTargetName?: string;
 }
 
-export const DEFAULT_OPTIONS: Required<CiosPluginOptions> = {
+/** nx.json's options of `@cios/nx-plugin/plugin`. */
+export interface CiosPluginOptions extends CiosTargetNames {
+  /**
+   * The catalog's environment names, one `synth-<env>` and `plan-<env>` target each. A list in nx.json rather
+   * than the catalog itself because inference runs before anything is built and must not load TypeScript;
+   * the environment generator appends to it and a test holds it equal to the catalog. Without it, one
+   * `synth` covers every environment (`--all`) and `plan` takes `--environment`.
+   */
+  readonly environments?: readonly string[];
+}
+
+export const DEFAULT_OPTIONS: Required<CiosTargetNames> = {
   synthTargetName: 'synth',
   planTargetName: 'plan',
   generateTargetName: 'generate',

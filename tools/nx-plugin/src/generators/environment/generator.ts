@@ -2,6 +2,7 @@ import { formatFiles, type Tree } from '@nx/devkit';
 import type * as Spec from '@cios/platform-spec';
 import { ENVIRONMENTS_ARRAY, ENVIRONMENTS_FILE, catalogEnvironments } from '../../utils/catalog-layout.js';
 import { GeneratorError } from '../../utils/errors.js';
+import { addPluginEnvironment } from '../../utils/plugin-environments.js';
 import { toTsLiteral } from '../../utils/ts-literal.js';
 import { appendToArray, findArrayLiteral, parseSource, ts } from '../../utils/ts-source.js';
 import { importWorkspacePackage } from '../../utils/workspace-import.js';
@@ -57,6 +58,8 @@ export async function addEnvironment(tree: Tree, options: EnvironmentGeneratorSc
   const comment = `/** ${(options.description ?? `${environment.kind} environment ${environment.name}`).replace(/\*\//g, '* /')} */\n`;
   const declaration = `${comment}const ${variable}: EnvironmentInput = ${toTsLiteral(input)};\n\n`;
   tree.write(ENVIRONMENTS_FILE, `${registered.slice(0, at)}${declaration}${registered.slice(at)}`);
+  // The plugin's per-environment targets come from nx.json (inference cannot load the catalog): keep them in step.
+  addPluginEnvironment(tree, environment.name);
   return { environment, variable };
 }
 
