@@ -1,5 +1,6 @@
 import { durationMs, formatDuration } from '@cios/platform-spec';
 import { humanizeDuration } from './humanize.js';
+import { SUSPENDED_BECAUSE_ANNOTATION, kubeStateMetricsLabel } from './kube-state-metrics.js';
 import type { MonitoringModel, ResolvedService } from './model.js';
 import type { PromtoolTestFile } from './promtool-tests.js';
 import { isAlert, type AlertingRule, type RuleFile } from './rule-types.js';
@@ -40,7 +41,8 @@ function succeedingEvery(everyMinutes: number, samples: number): string {
  * promtool unit tests of a data service's backup alerts, with the series kube-state-metrics exposes:
  * BackupOverdue fires when the CronJob never succeeded and is older than the RPO, and when the last success
  * is older than the RPO; it stays silent while runs succeed within the RPO and while a new CronJob is younger
- * than the RPO. BackupJobFailed fires for a failed run.
+ * than the RPO, and while it is suspended with a reason (a standby cluster's); suspended without one, it fires.
+ * BackupJobFailed fires for a failed run.
  */
 export function backupTests(model: MonitoringModel, s: ResolvedService, file: RuleFile | undefined): PromtoolTestFile | undefined {
   if (!s.service.backup || !file) return undefined;
@@ -65,6 +67,11 @@ export function backupTests(model: MonitoringModel, s: ResolvedService, file: Ru
   const firing = (seconds: number) => [
     { exp_labels: { ...overdue.labels, ...cronjob }, exp_annotations: rendered(overdue, cronjob, seconds) },
   ];
+  const suspended = { series: series('kube_cronjob_spec_suspend', cronjob), values: constant(1, samples) };
+  const reason = {
+    series: series('kube_cronjob_annotations', { ...cronjob, [kubeStateMetricsLabel('annotation', SUSPENDED_BECAUSE_ANNOTATION)]: 'standby cluster' }),
+    values: constant(1, samples),
+  };
   const jobLabels = { namespace: s.namespace, job_name: `${s.service.name}-backup-29000000` };
   const name = s.service.name;
   return {
@@ -94,6 +101,18 @@ export function backupTests(model: MonitoringModel, s: ResolvedService, file: Ru
           { eval_time: at(rpoMinutes + 1), alertname: 'BackupOverdue', exp_alerts: [] },
           { eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: [] },
         ],
+      },
+      {
+        name: `${name}: BackupOverdue stays silent for a CronJob suspended with a reason (a standby cluster's backup)`,
+        interval: at(1),
+        input_series: [created, suspended, reason],
+        alert_rule_test: [{ eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: [] }],
+      },
+      {
+        name: `${name}: BackupOverdue fires for a CronJob suspended without a reason`,
+        interval: at(1),
+        input_series: [created, suspended],
+        alert_rule_test: [{ eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: firing(fireAt * 60) }],
       },
       {
         name: `${name}: BackupJobFailed fires for a failed backup run`,

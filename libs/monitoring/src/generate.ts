@@ -1,6 +1,7 @@
 import type { Platform, SloPolicyInput } from '@cios/platform-spec';
 import { alertmanagerConfig, routeExpectations, type AlertmanagerOptions } from './alertmanager.js';
 import { overviewDashboard, serviceDashboard } from './dashboards.js';
+import { kubeStateMetricsValues } from './kube-state-metrics.js';
 import { resolveModel, type MonitoringModel } from './model.js';
 import { prometheusRule, serviceMonitor } from './operator.js';
 import { promtoolTests } from './promtool-tests.js';
@@ -42,6 +43,7 @@ export const LAYOUT = {
   dashboard: (name: string) => `grafana/dashboards/${name}.json`,
   serviceMonitor: (name: string) => `operator/servicemonitors/${name}.yaml`,
   prometheusRule: (name: string) => `operator/prometheusrules/${name}.yaml`,
+  kubeStateMetrics: 'kube-state-metrics/values.yaml',
 } as const;
 
 /**
@@ -63,6 +65,8 @@ export function generateMonitoring(options: GenerateOptions): GeneratedMonitorin
     for (const file of rules) files[LAYOUT.prometheusRule(file.name)] = toYaml(prometheusRule(model.environment, file));
   }
   for (const [name, test] of promtoolTests(model, rules)) files[LAYOUT.tests(name)] = toYaml(test);
+  const ksm = kubeStateMetricsValues();
+  files[LAYOUT.kubeStateMetrics] = `${ksm.header}\n${toYaml(ksm.values)}`;
   files[LAYOUT.alertmanager] = toYaml(alertmanagerConfig(options.platform, model.environment, options.alertmanager));
   files[LAYOUT.routeTests] = toJson(routeExpectations(options.platform));
   for (const s of model.services) files[LAYOUT.dashboard(s.service.name)] = toJson(serviceDashboard(model, s));

@@ -6,8 +6,16 @@ export * from './promql.js';
 export type { AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup } from './rule-types.js';
 export { isAlert } from './rule-types.js';
 export { sloRuleGroup, sloIdentity, trafficRuleGroup } from './slo-rules.js';
-export { kubernetesRuleGroup, platformRuleGroups, podPattern } from './kubernetes-rules.js';
-export { ruleFiles } from './rules.js';
+export { backupOverdueExpr, kubernetesRuleGroup, platformRuleGroups, podPattern } from './kubernetes-rules.js';
+export { ruleFiles, PLATFORM_RULE_FILE } from './rules.js';
+export {
+  KUBE_STATE_METRICS_ANNOTATIONS,
+  KUBE_STATE_METRICS_LABELS,
+  SUSPENDED_BECAUSE_ANNOTATION,
+  kubeStateMetricsArgs,
+  kubeStateMetricsLabel,
+  kubeStateMetricsValues,
+} from './kube-state-metrics.js';
 export { alertmanagerConfig, routeExpectations, RECEIVERS, type AlertmanagerOptions, type RouteExpectation } from './alertmanager.js';
 export { prometheusConfig, serviceNamespaces, SERVICE_PODS_JOB } from './scrape.js';
 export { serviceMonitor, prometheusRule } from './operator.js';

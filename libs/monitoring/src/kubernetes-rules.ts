@@ -1,4 +1,5 @@
 import { namespaceFor, type Tier } from '@cios/platform-spec';
+import { POD_NAME_LABEL, POD_VERSION_LABEL, SUSPENDED_BECAUSE_ANNOTATION, kubeStateMetricsLabel } from './kube-state-metrics.js';
 import { kubernetesRunbookUrl, dashboardUrl } from './links.js';
 import type { MonitoringModel, ResolvedService } from './model.js';
 import { POD_RELEASE_INFO, RELEASE_INFO, selector } from './promql.js';
@@ -112,7 +113,7 @@ export function kubernetesRuleGroup(model: MonitoringModel, s: ResolvedService):
   }
   if (service.backup) {
     const rpoSeconds = model.environment.rpoMinutes * 60;
-    const cronjob = selector({ ...ns, cronjob: `${name}-backup` });
+    const cronjob = { ...ns, cronjob: `${name}-backup` };
     alert(
       'BackupJobFailed',
       `max by (namespace, job_name) (kube_job_status_failed${selector(ns, [`job_name=~${JSON.stringify(`${name}-backup-[0-9]+`)}`])}) > 0`,
@@ -136,12 +137,17 @@ export function kubernetesRuleGroup(model: MonitoringModel, s: ResolvedService):
 /**
  * Seconds without a successful backup, above the RPO. kube-state-metrics exposes
  * kube_cronjob_status_last_successful_time only once a run has succeeded, so a CronJob that never succeeded
- * is measured from its creation (kube_cronjob_created) instead of staying silent forever.
+ * is measured from its creation (kube_cronjob_created) instead of staying silent forever. A CronJob suspended
+ * on purpose (annotated with the reason, as the infra does for a standby cluster's backup) is not overdue;
+ * one suspended without a reason is.
  */
-export function backupOverdueExpr(cronjob: string, rpoSeconds: number): string {
+export function backupOverdueExpr(labels: Readonly<Record<string, string>>, rpoSeconds: number): string {
+  const cronjob = selector(labels);
+  const annotated = `kube_cronjob_annotations${selector(labels, [`${kubeStateMetricsLabel('annotation', SUSPENDED_BECAUSE_ANNOTATION)}!=""`])}`;
   return (
-    `(time() - kube_cronjob_status_last_successful_time${cronjob} > ${rpoSeconds})` +
-    `\nor\n(time() - kube_cronjob_created${cronjob} > ${rpoSeconds} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time${cronjob})`
+    `(\n  (time() - kube_cronjob_status_last_successful_time${cronjob} > ${rpoSeconds})` +
+    `\n  or\n  (time() - kube_cronjob_created${cronjob} > ${rpoSeconds} unless on (namespace, cronjob) kube_cronjob_status_last_successful_time${cronjob})` +
+    `\n)\nunless on (namespace, cronjob)\n(kube_cronjob_spec_suspend${cronjob} == 1 and on (namespace, cronjob) ${annotated})`
   );
 }
 
@@ -158,7 +164,9 @@ export function platformRuleGroups(model: MonitoringModel): RuleGroup[] {
   const tiers: Tier[] = ['core', 'ai', 'data', 'edge'];
   const namespaces = [...new Set(tiers.map((t) => namespaceFor(model.environment, t)))].sort();
   const nsMatcher = `namespace=~${JSON.stringify(namespaces.join('|'))}`;
-  const podLabels = `kube_pod_labels${selector({}, [nsMatcher, 'label_app_kubernetes_io_name!=""', 'label_app_kubernetes_io_version!=""'])}`;
+  const nameLabel = kubeStateMetricsLabel('label', POD_NAME_LABEL);
+  const versionLabel = kubeStateMetricsLabel('label', POD_VERSION_LABEL);
+  const podLabels = `kube_pod_labels${selector({}, [nsMatcher, `${nameLabel}!=""`, `${versionLabel}!=""`])}`;
   const outage: AlertingRule = {
     alert: 'ClusterOutage',
     expr: `avg(up${selector({}, [nsMatcher])}) < 0.5`,
@@ -178,7 +186,7 @@ export function platformRuleGroups(model: MonitoringModel): RuleGroup[] {
       rules: [
         {
           record: POD_RELEASE_INFO,
-          expr: `max by (namespace, pod, service, release) (label_replace(label_replace(${podLabels}, "service", "$1", "label_app_kubernetes_io_name", "(.+)"), "release", "$1", "label_app_kubernetes_io_version", "(.+)"))`,
+          expr: `max by (namespace, pod, service, release) (label_replace(label_replace(${podLabels}, "service", "$1", "${nameLabel}", "(.+)"), "release", "$1", "${versionLabel}", "(.+)"))`,
         },
         { record: RELEASE_INFO, expr: `max by (namespace, service, release) (${POD_RELEASE_INFO})` },
       ],

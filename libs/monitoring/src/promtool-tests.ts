@@ -5,8 +5,9 @@ import type { MonitoringModel, ResolvedService, ResolvedSlo, ResolvedTier } from
 import { ERROR_BUDGET_REMAINING, REQUESTS_TOTAL, REQUEST_DURATION, SLO_METRIC_ABSENT_ALERT, burnAlertName } from './promql.js';
 import type { AlertingRule, RuleFile } from './rule-types.js';
 import { isAlert } from './rule-types.js';
-import { kubernetesRuleFileName, sloRuleFileName, trafficRuleFileName } from './rules.js';
+import { PLATFORM_RULE_FILE, kubernetesRuleFileName, sloRuleFileName, trafficRuleFileName } from './rules.js';
 import { backupTests } from './backup-tests.js';
+import { releaseTests } from './release-tests.js';
 
 /** How far above (fires) and below (silent) a tier's threshold the generated tests burn. */
 export const TEST_MARGIN = { above: Decimal.of('1.05'), below: Decimal.of('0.95') };
@@ -253,7 +254,8 @@ function absentSelectorLabels(r: ResolvedSlo): Record<string, string> {
 
 /**
  * promtool unit test files per SLO and tier (`<service>.<slo>.<tier>`, enabled tiers only), per SLO for the
- * budget, per service for absent metrics and backups (`<service>.absent`, `<service>.backup`).
+ * budget, per service for absent metrics and backups (`<service>.absent`, `<service>.backup`), and for the
+ * release markers (`platform.releases`).
  */
 export function promtoolTests(model: MonitoringModel, files: readonly RuleFile[]): Map<string, PromtoolTestFile> {
   const out = new Map<string, PromtoolTestFile>();
@@ -290,5 +292,7 @@ export function promtoolTests(model: MonitoringModel, files: readonly RuleFile[]
     const backup = backupTests(model, s, byName.get(kubernetes));
     if (backup) out.set(`${s.service.name}.backup`, { ...backup, rule_files: [`../rules/${kubernetes}.rules.yml`] });
   }
+  const releases = releaseTests(model);
+  if (releases && byName.has(PLATFORM_RULE_FILE)) out.set('platform.releases', { ...releases, rule_files: [`../rules/${PLATFORM_RULE_FILE}.rules.yml`] });
   return out;
 }

@@ -16,6 +16,8 @@ export function kubernetesRuleFileName(service: string): string {
   return `${service}.kubernetes`;
 }
 
+export const PLATFORM_RULE_FILE = 'platform';
+
 /**
  * One file per SLO, per service traffic guard and per service's Kubernetes alerts, plus the platform file.
  * Small files keep each promtool unit test to the rules it exercises, which is what makes them fast.
@@ -29,6 +31,6 @@ export function ruleFiles(model: MonitoringModel): RuleFile[] {
     const kube = kubernetesRuleGroup(model, s);
     if (kube && kube.rules.length > 0) files.push({ name: kubernetesRuleFileName(s.service.name), groups: [kube] });
   }
-  files.push({ name: 'platform', groups: platformRuleGroups(model) });
+  files.push({ name: PLATFORM_RULE_FILE, groups: platformRuleGroups(model) });
   return files;
 }

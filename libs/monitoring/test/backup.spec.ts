@@ -26,6 +26,9 @@ describe('backup alerts', () => {
     expect(rules).toContain(
       '(time() - kube_cronjob_created{namespace="prod-data",cronjob="store-backup"} > 3600 unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{namespace="prod-data",cronjob="store-backup"})',
     );
+    expect(rules).toContain(
+      'kube_cronjob_spec_suspend{namespace="prod-data",cronjob="store-backup"} == 1 and on (namespace, cronjob) kube_cronjob_annotations{namespace="prod-data",cronjob="store-backup",annotation_cios_ca_suspended_because!=""}',
+    );
   });
 
   it('has generated promtool tests for never succeeded (fires), stale (fires) and recent success (silent)', () => {
@@ -56,6 +59,14 @@ describe('backup alerts', () => {
     expect(failed.code).not.toBe(0);
     expect(failed.output).toContain('never succeeded');
     expect(failed.output).not.toContain('stays silent while backups succeed');
+
+    // Without the suspension clause, a standby cluster's suspended backup would page.
+    const unsuspended = source.replace(/\n\s+unless on \(namespace, cronjob\)\n\s+\(kube_cronjob_spec_suspend[^\n]*/, '');
+    expect(unsuspended).not.toBe(source);
+    writeFileSync(path, unsuspended);
+    const standby = await promtoolTest(dir);
+    expect(standby.code).not.toBe(0);
+    expect(standby.output).toContain('suspended with a reason');
   });
 
   it('renders humanizeDuration as Prometheus does', () => {
