@@ -4,6 +4,12 @@ export const PART_OF = 'cios';
 export const MANAGED_BY = 'cios-platform';
 /** Marks a backup CronJob with the stateful service it protects; the backup policy rule reads it. */
 export const BACKUP_OF_LABEL = 'cios.ca/backup-of';
+/** On an object rendered inert on purpose (a standby's backup CronJob): why, and what turns it back on. */
+export const SUSPENDED_BECAUSE_ANNOTATION = 'cios.ca/suspended-because';
+/** On a StatefulSet whose replicas follow one primary (`primary`) or form a consensus cluster (`peers`). */
+export const REPLICATION_ANNOTATION = 'cios.ca/replication';
+/** The label the StatefulSet controller puts on each pod: the only per-pod selector available without an operator. */
+export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const DATA_CLASSIFICATION_LABEL = 'cios.ca/data-classification';
 export const TIER_LABEL = 'cios.ca/tier';
 

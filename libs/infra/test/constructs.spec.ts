@@ -38,6 +38,7 @@ function workloadProps(name: string, env = prod) {
     monitoringNamespace: `${env.name}-monitoring`,
     ingressNamespace: 'ingress-nginx',
     ...(name === 'web' ? { host: 'www.example.ca' } : {}),
+    cluster: { name: 'prod-tor', role: 'primary' as const },
   };
 }
 

@@ -43,11 +43,13 @@ export function db(overrides: Partial<ServiceInput> = {}): ServiceInput {
     dataClassification: 'restricted',
     storage: { size: '10Gi', mountPath: '/var/lib/postgresql/data' },
     config: { secrets: [{ env: 'POSTGRES_PASSWORD', secretName: 'db-auth', key: 'password' }] },
+    replication: { engine: 'postgres', credentials: { secretName: 'db-replication', key: 'password' } },
     backup: {
       schedule: '0 * * * *',
       retentionDays: 7,
       image: 'ghcr.io/test/backup:1.0.0',
       command: ['backup'],
+      destination: 's3://backups-ca/db',
       secrets: [{ env: 'PGPASSWORD', secretName: 'db-auth', key: 'password' }],
     },
     ...overrides,

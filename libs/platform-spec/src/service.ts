@@ -114,7 +114,11 @@ export const Backup = z.strictObject({
   /** Command the backup job runs; it must read credentials from the mounted Secret, never inline. */
   command: z.array(z.string()).min(1),
   image: z.string().min(1),
-  /** Where backups go (an object-store URL in a Canadian region); handed to the job as BACKUP_DESTINATION. */
+  /**
+   * Where backups go (an object-store URL in a Canadian region). The job is handed
+   * `<destination>/<environment>/<cluster>/` as BACKUP_DESTINATION, so environments and clusters never
+   * share a prefix: one's pruning cannot delete another's restore points.
+   */
   destination: z.string().min(1).optional(),
   /** Credentials the backup job needs (database password, object-store keys), by reference only. */
   secrets: z.array(SecretRef).default([]),
@@ -167,6 +171,41 @@ export const Storage = z.strictObject({
 /** Replicas per environment name ("dev", "staging", "prod" …). */
 export const ReplicasPerEnvironment = z.record(Dns1123Label, z.number().int().min(0));
 
+/**
+ * The pod ordinal that takes writes, per environment name or kind; 0 where not named. Changed only by the
+ * failover procedure (libs/infra/docs/restore.md), after the replica it names has been promoted.
+ */
+const PrimaryOrdinal = z.record(Dns1123Label, z.number().int().min(0)).default({});
+
+/** A PostgreSQL role with the REPLICATION attribute, its password in a Secret (by reference only). */
+export const ReplicationCredentials = z.strictObject({
+  user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a PostgreSQL role name such as "replicator"').default('replicator'),
+  secretName: Dns1123Label,
+  key: z.string().min(1),
+});
+
+/**
+ * How the replicas of a stateful service follow one primary, without an operator: PostgreSQL streaming
+ * hot standbys, Redis `replicaof`, Qdrant's Raft peers. Without it, replicas are independent databases.
+ */
+export const Replication = z.discriminatedUnion(
+  'engine',
+  [
+    z.strictObject({
+      engine: z.literal('postgres'),
+      /** Standbys stream WAL from the primary as this role. */
+      credentials: ReplicationCredentials,
+      primaryOrdinal: PrimaryOrdinal,
+    }),
+    /** Replicas authenticate to the master with the clients' password (REDIS_PASSWORD in config.secrets). */
+    z.strictObject({ engine: z.literal('redis'), primaryOrdinal: PrimaryOrdinal }),
+    /** Peers join the Raft cluster through the one at primaryOrdinal; the p2p port has no credentials. */
+    z.strictObject({ engine: z.literal('qdrant'), primaryOrdinal: PrimaryOrdinal }),
+  ],
+  { error: 'replication.engine must be "postgres", "redis" or "qdrant"' },
+);
+export type Replication = z.infer<typeof Replication>;
+
 export const Service = z.strictObject({
   name: Dns1123Label,
   description: z.string().optional(),
@@ -192,13 +231,27 @@ export const Service = z.strictObject({
   slos: z.array(Slo).default([]),
   storage: Storage.optional(),
   backup: Backup.optional(),
+  /** How replicas follow the primary; required by the infra policy (CIOS-DATA-003) once a stateful service runs 2 or more. */
+  replication: Replication.optional(),
   /** Where the project's source lives, for image builds (relative to the repository root). */
   sourceDir: z.string().optional(),
   /** Mount the service account token; off unless the service talks to the Kubernetes API. */
   automountServiceAccountToken: z.boolean().default(false),
   /** Writable scratch directories (emptyDir) besides /tmp, since the root filesystem is read-only. */
   scratchPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be an absolute path')).default([]),
-});
+})
+  .superRefine((s, ctx) => {
+    if (s.replication && s.workload !== 'stateful') {
+      ctx.addIssue({ code: 'custom', path: ['replication'], message: 'only a stateful service replicates; remove replication or set workload to "stateful"' });
+    }
+    if (s.replication?.engine === 'redis' && !s.config.secrets.some((r) => r.env === 'REDIS_PASSWORD')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replication'],
+        message: 'redis replicas authenticate with the clients\' password: declare REDIS_PASSWORD in config.secrets',
+      });
+    }
+  });
 
 export type Service = z.infer<typeof Service>;
 export type ServiceInput = z.input<typeof Service>;

@@ -26,6 +26,8 @@ export const dataServices: ServiceInput[] = [
       env: { PGDATA: '/var/lib/postgresql/data/pgdata' },
       secrets: [{ env: 'POSTGRES_PASSWORD', secretName: 'postgres-superuser', key: 'password' }],
     },
+    // Ordinal 0 is the primary; the others are streaming hot standbys cloned from it (libs/infra's README).
+    replication: { engine: 'postgres', credentials: { user: 'replicator', secretName: 'postgres-replication', key: 'password' } },
     backup: {
       schedule: HOURLY,
       retentionDays: 35,
@@ -54,7 +56,10 @@ export const dataServices: ServiceInput[] = [
     health: { protocol: 'tcp', liveness: '/', readiness: '/' },
     dataClassification: 'confidential',
     storage: { size: '10Gi', storageClass: 'premium-rwo', mountPath: '/data' },
-    config: { env: { REDIS_APPENDONLY: 'yes' }, secrets: [{ env: 'REDIS_PASSWORD', secretName: 'redis-auth', key: 'password' }] },
+    // The official image reads no environment: requirepass and appendonly are set by the replication start-up.
+    config: { secrets: [{ env: 'REDIS_PASSWORD', secretName: 'redis-auth', key: 'password' }] },
+    // Ordinal 0 is the master; the others run `replicaof` it.
+    replication: { engine: 'redis' },
     backup: {
       schedule: HOURLY,
       retentionDays: 7,
@@ -81,8 +86,15 @@ export const dataServices: ServiceInput[] = [
     health: { liveness: '/livez', readiness: '/readyz' },
     dataClassification: 'confidential',
     storage: { size: '50Gi', storageClass: 'premium-rwo', mountPath: '/qdrant/storage' },
-    scratchPaths: ['/qdrant/snapshots'],
-    config: { secrets: [{ env: 'QDRANT__SERVICE__API_KEY', secretName: 'qdrant-api', key: 'api-key' }] },
+    // Qdrant writes an "initialized" marker into its working directory unless told otherwise: the root
+    // filesystem is read-only, so the marker goes to a scratch directory.
+    scratchPaths: ['/qdrant/snapshots', '/qdrant/init'],
+    config: {
+      env: { QDRANT_INIT_FILE_PATH: '/qdrant/init/.qdrant-initialized' },
+      secrets: [{ env: 'QDRANT__SERVICE__API_KEY', secretName: 'qdrant-api', key: 'api-key' }],
+    },
+    // Every pod is a Raft peer serving reads and writes; collections need replication_factor ≥ 2 to survive a pod.
+    replication: { engine: 'qdrant' },
     backup: {
       schedule: HOURLY,
       retentionDays: 14,

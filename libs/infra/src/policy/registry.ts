@@ -10,6 +10,7 @@ import { podSecurityRule } from './rules/pod-security.js';
 import { probesRule } from './rules/probes.js';
 import { regionRule } from './rules/region.js';
 import { replicasRule } from './rules/replicas.js';
+import { replicationRule } from './rules/replication.js';
 import { resourcesRule } from './rules/resources.js';
 import { secretsRule } from './rules/secrets.js';
 import { serviceAccountTokenRule } from './rules/service-account-token.js';
@@ -32,4 +33,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   secretsRule,
   regionRule,
   backupsRule,
+  replicationRule,
 ];

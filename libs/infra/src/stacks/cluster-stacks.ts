@@ -110,6 +110,7 @@ export function addServices(
     return service.workload === 'stateful'
       ? new CiosDataStore(stack, service.name, {
           ...workloadProps,
+          cluster: props.cluster,
           ...(service.backup ? { backupImage: backupImageFor(service.backup.image, props.release) } : {}),
         })
       : new CiosService(stack, service.name, workloadProps);

@@ -1,4 +1,4 @@
-import { violationAt } from '../model.js';
+import { blocks, violationAt } from '../model.js';
 import type { PolicyRule, RuleViolation } from '../types.js';
 
 export const probesRule: PolicyRule = {
@@ -10,7 +10,13 @@ export const probesRule: PolicyRule = {
   check({ model }) {
     const out: RuleViolation[] = [];
     for (const w of model.workloads.filter((x) => x.kind !== 'CronJob')) {
-      for (const c of w.containers) {
+      // Init containers run to completion before the others start and Kubernetes refuses probes on them,
+      // unless they are sidecars (restartPolicy Always), which run as long as the pod.
+      const longRunning = [
+        ...blocks(w.podSpec['init_container']).filter((c) => c['restart_policy'] === 'Always'),
+        ...blocks(w.podSpec['container']),
+      ];
+      for (const c of longRunning) {
         const missing = ['liveness_probe', 'readiness_probe', 'startup_probe'].filter((p) => c[p] === undefined);
         if (missing.length > 0) out.push(violationAt(w, `container ${String(c['name'])} has no ${missing.join(', ')}`));
       }
