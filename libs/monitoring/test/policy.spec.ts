@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { platform as catalog } from '@cios/catalog';
 import { SpecError, type SloPolicyInput } from '@cios/platform-spec';
 import { LAYOUT, effectivePolicy, generateMonitoring, resolveModel, runTool, writeFilesAtomically } from '../src/index.js';
 import { api, smallPlatform } from './fixtures.js';
@@ -53,6 +54,13 @@ describe('the SLO policy comes from the platform spec', () => {
     ]);
     expect(rules).toContain('the 28d budget');
     expect(testNames(files)).toEqual(['budget', 'fast']);
+  });
+
+  it('the catalog declares one equal to the defaults, so declaring it changed no generated file', () => {
+    expect(catalog.sloPolicy?.period).toBe('30d');
+    const { sloPolicy: _declared, ...undeclared } = catalog;
+    const withPolicy = generateMonitoring({ platform: catalog, environment: 'prod', format: 'files' }).files;
+    expect(generateMonitoring({ platform: undeclared, environment: 'prod', format: 'files' }).files).toEqual(withPolicy);
   });
 
   it('a policy handed to the generator wins field by field over the spec, which wins over the defaults', () => {

@@ -97,6 +97,11 @@ export const SloPolicy = z
     grafanaBaseUrl: z.url().default('https://grafana.cios.ca'),
   })
   .superRefine((p, ctx) => {
+    // zod runs this refinement even when a field failed its own check; those fields are reported already.
+    const tiers: unknown[] = Array.isArray(p.tiers) ? p.tiers : [];
+    if (tiers.length !== p.tiers.length || !tiers.every((t) => typeof t === 'object' && t !== null)) return;
+    const durations = [p.period, p.scrapeInterval, p.evaluationInterval, ...p.tiers.flatMap((t) => [t.longWindow, t.shortWindow])];
+    if (!durations.every((d) => PromDuration.safeParse(d).success)) return;
     const scrape = durationMs(p.scrapeInterval);
     const seen = new Set<string>();
     p.tiers.forEach((tier, i) => {
