@@ -301,6 +301,9 @@ function formatPlan(r: PlanReport): string {
   lines.push(`Plan for ${r.environment}: release ${r.releaseId} (commit ${r.commit.slice(0, 12)})`);
   lines.push(`  release hash ${r.releaseHash}`);
   lines.push(`  plan hash    ${r.planHash}`);
+  lines.push(`    files      ${r.filesHash}`);
+  lines.push(`    changes    ${r.changesDigest ?? 'none: Terraform did not plan'}`);
+  lines.push(`  approval     binds the ${r.approvalBinding}`);
   lines.push(`  artifact     ${display(r.artifactDir)}`);
   lines.push(`  stacks       ${r.stacks.join(', ')}; ${r.monitoringFiles} monitoring files`);
   lines.push('', `Services (against ${r.rollbackTarget ? `release ${r.rollbackTarget}, the last successful in ${r.environment}` : 'nothing: no successful release yet'}):`);

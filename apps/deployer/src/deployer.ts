@@ -13,7 +13,8 @@ import { type ArtifactRef, ArtifactStore, type RenderedRelease } from './artifac
 import { EnvLock, EnvLockedError, type EnvLockHolder, staleReason } from './env-lock.js';
 import { Refusal } from './errors.js';
 import { EvidenceLog, type EvidenceRecord } from './evidence.js';
-import { type Gate, approvalGate, rollbackTargetGate, taskGate, testsGate, type TestReport } from './gates.js';
+import { type ApprovalGate, type ApprovalSubject, type Gate, approvalGate, rollbackTargetGate, taskGate, testsGate, type TestReport } from './gates.js';
+import { boundPlanHash, releaseChangesDigest } from './plan-digest.js';
 import { type KbDeployment, type KbView, ROLLBACK_PHASE_KEY, type RollbackPhase, inProgress, lastSucceeded, rollbackPhaseOf } from './kb-view.js';
 import type { KbStore } from './kb-store.js';
 import { type MetricsSource, PrometheusClient } from './prometheus.js';
@@ -70,7 +71,14 @@ export interface PlanReport {
   readonly environment: string;
   readonly releaseId: string;
   readonly releaseHash: string;
+  /** What an approval must name: the files hash, bound to `changesDigest` when Terraform planned. */
   readonly planHash: string;
+  /** Hash of the rendered stacks and monitoring files (the artifact's plan hash). */
+  readonly filesHash: string;
+  /** Digest of every stack's planned changes; null when Terraform did not plan. */
+  readonly changesDigest: string | null;
+  /** One sentence: what the approval of this plan is bound to. */
+  readonly approvalBinding: string;
   readonly commit: string;
   readonly artifactDir: string;
   readonly stacks: readonly string[];
@@ -200,12 +208,12 @@ export class Deployer {
     return this.o.platform.services.filter((s) => names.includes(s.name));
   }
 
-  gates(kb: KbView, p: Prepared, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'>): Gate[] {
+  gates(kb: KbView, p: Prepared, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'>, binding: Pick<ApprovalSubject, 'boundPlanHash' | 'verifyAfterLock'> = {}): Gate[] {
     const gates: Gate[] = [{ name: 'knowledge_base', status: 'passed', details: `${this.o.kb.file} is valid` }];
     gates.push(taskGate(kb, this.env.name, options.taskId));
     gates.push(testsGate(kb, p.rendered.release.commit, options.testReport));
     gates.push(
-      approvalGate(kb, this.env, { releaseId: p.ref.id, releaseHash: p.ref.releaseHash, planHash: p.ref.planHash, release: p.rendered.release, actor: this.o.actor }),
+      approvalGate(kb, this.env, { releaseId: p.ref.id, releaseHash: p.ref.releaseHash, filesHash: p.ref.planHash, ...binding, release: p.rendered.release, actor: this.o.actor }),
     );
     gates.push(rollbackTargetGate(kb, this.env.name, (id) => this.store.has(this.env.name, id), options.firstDeploy ?? false));
     const holder = EnvLock.read(this.o.stateDir, this.env.name);
@@ -221,7 +229,6 @@ export class Deployer {
   async plan(source: ReleaseSource, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'> & { renderOnly?: boolean } = {}): Promise<PlanReport> {
     const kb = this.readKb();
     const p = await this.prepare(kb, source);
-    const gates = this.gates(kb, p, options);
     const skipped: string[] = [];
     const tf = this.terraform();
     const skip = (reason: string): PlanReport['terraform'] => {
@@ -233,13 +240,21 @@ export class Deployer {
       : !tf
         ? skip('terraform not found on PATH (or --terraform-bin): init/plan skipped, stacks rendered only')
         : await this.speculativePlan(tf, p.rendered, skipped);
+    const changesDigest = terraform.ran ? releaseChangesDigest(Object.fromEntries(terraform.stacks.map((o) => [o.stack, o.changesDigest]))) : null;
+    const planHash = changesDigest ? boundPlanHash(p.ref.planHash, changesDigest) : p.ref.planHash;
+    const gates = this.gates(kb, p, options, changesDigest ? { boundPlanHash: planHash } : {});
     const services = this.changedServices(p);
     const checks = checksFor(this.env, services, this.o.checkOverrides);
     return {
       environment: this.env.name,
       releaseId: p.ref.id,
       releaseHash: p.ref.releaseHash,
-      planHash: p.ref.planHash,
+      planHash,
+      filesHash: p.ref.planHash,
+      changesDigest,
+      approvalBinding: changesDigest
+        ? 'release hash and plan hash (the rendered files bound to the changes Terraform plans against the live state: a changed plan voids the approval)'
+        : `release hash and plan hash of the rendered files only (${terraform.skipped ?? 'terraform did not plan'}): the changes Terraform would make are not bound`,
       commit: p.rendered.release.commit,
       artifactDir: p.ref.dir,
       stacks: Object.keys(p.rendered.stacks),
@@ -300,7 +315,7 @@ export class Deployer {
     if (interrupted) return this.reconcile(kb, interrupted, options);
     const p = await this.prepare(kb, options);
     if (p.findings.some((f) => f.severity === 'error')) throw new PolicyRefusal(p.findings.filter((f) => f.severity === 'error'));
-    const gates = this.gates(kb, p, options);
+    const gates = this.gates(kb, p, options, { verifyAfterLock: this.o.terraformBin !== undefined });
     const failed = gates.find((g) => g.status === 'failed');
     if (failed) {
       if (failed.name !== 'environment_lock') {
@@ -322,7 +337,8 @@ export class Deployer {
       clearAbort(this.o.stateDir, this.env.name);
       if (lock.tookOverFrom) this.o.progress.info(`took over the lock of ${lock.tookOverFrom.holder.owner}: ${lock.tookOverFrom.reason}`);
       const target = gates.find((g) => g.name === 'rollback_target') as ReturnType<typeof rollbackTargetGate>;
-      const approval = gates.find((g) => g.name === 'approval') as ReturnType<typeof approvalGate>;
+      const approval = gates.find((g) => g.name === 'approval') as ApprovalGate;
+      const changesDigest = approval.verifyPlanHash ? await this.verifyApprovedChanges(tf, p, approval, gates) : undefined;
       const task = gates.find((g) => g.name === 'task') as ReturnType<typeof taskGate>;
       const evidenceFile = this.store.evidencePath(this.env.name, p.ref.id, deploymentId);
       const changed = p.diff.filter((d) => d.change !== 'unchanged');
@@ -342,7 +358,7 @@ export class Deployer {
           rollback_ref: target.target?.releaseId,
           evidence_ref: this.rel(evidenceFile),
         },
-        extra: { release_hash: p.ref.releaseHash, plan_hash: p.ref.planHash, release_created_by: p.rendered.release.createdBy, analysis_mode: options.analysis ?? 'enforce' },
+        extra: { release_hash: p.ref.releaseHash, plan_hash: p.ref.planHash, ...(changesDigest ? { changes_digest: changesDigest, approved_plan_hash: approval.verifyPlanHash } : {}), release_created_by: p.rendered.release.createdBy, analysis_mode: options.analysis ?? 'enforce' },
         ...(task.taskId ? { task: { id: task.taskId, progress: 10, note: `deploying ${p.ref.id} to ${this.env.name} (${deploymentId})` } } : {}),
       });
       return await this.run(tf, lock, {
@@ -358,6 +374,28 @@ export class Deployer {
       stopHeartbeat();
       lock.release();
     }
+  }
+
+  /**
+   * Under the lock, so the state cannot move between check and apply by another deploy: Terraform
+   * plans every stack again and the approval's plan hash must equal the files bound to those changes.
+   * Returns the changes digest; refuses (and records why) when the live state changed the plan.
+   */
+  private async verifyApprovedChanges(tf: Terraform, p: Prepared, approval: ApprovalGate, gates: Gate[]): Promise<string> {
+    const approved = approval.verifyPlanHash as string;
+    this.o.progress.step(`checking that Terraform still plans what approval ${approval.approval?.id} covers`);
+    const outcomes = await planStacks(tf, new Workspace(this.o.stateDir, this.env, 'plan'), p.rendered, this.o.progress);
+    const digest = releaseChangesDigest(Object.fromEntries(outcomes.map((o) => [o.stack, o.changesDigest])));
+    const now = boundPlanHash(p.ref.planHash, digest);
+    if (now !== approved) {
+      const details = `approval ${approval.approval?.id} is void: the plan changed since it was given. Its plan hash ${approved.slice(0, 12)} is neither the rendered files' (${p.ref.planHash.slice(0, 12)}) nor theirs bound to the changes Terraform now plans against the live state (${now.slice(0, 12)}, changes digest ${digest.slice(0, 12)}); the live state or the configuration moved. ${this.env.approver} must approve plan hash ${now.slice(0, 12)} (\`cios-deploy plan\` shows it)`;
+      await this.o.kb.write({ events: [{ event: 'deployment_refused', details: `${this.env.name} ${p.ref.id}: approval: ${details}` }] });
+      throw new Refusal(`refused: ${details}`, 1);
+    }
+    const i = gates.findIndex((g) => g.name === 'approval');
+    gates[i] = { ...approval, details: `approval ${approval.approval?.id} by ${approval.approval?.approved_by} for release ${p.ref.id}, bound to the rendered files and Terraform's planned changes (digest ${digest.slice(0, 12)}, checked under the lock)` };
+    this.o.progress.done(`the planned changes match approval ${approval.approval?.id}`);
+    return digest;
   }
 
   private requireTerraform(rendered: RenderedRelease): Terraform {

@@ -85,23 +85,55 @@ export function testsGate(kb: KbView, commit: string, report: TestReport | undef
 export interface ApprovalSubject {
   readonly releaseId: string;
   readonly releaseHash: string;
-  readonly planHash: string;
+  /** Hash of the rendered files: what an approval given for a plan without Terraform names. */
+  readonly filesHash: string;
+  /** The files and Terraform's planned changes together (plan-digest.ts), when Terraform planned. */
+  readonly boundPlanHash?: string | undefined;
+  /** Apply plans under the environment lock: an approval naming another plan hash is checked then. */
+  readonly verifyAfterLock?: boolean;
   readonly release: Release;
   /** Who runs the deploy: they cannot approve it either. */
   readonly actor: string;
 }
 
-export function approvalGate(kb: KbView, env: Environment, s: ApprovalSubject): Gate & { approval?: KbApproval } {
+export interface ApprovalGate extends Gate {
+  readonly approval?: KbApproval;
+  /** Set when the approval's plan hash must still equal the files + planned changes Terraform computes under the lock. */
+  readonly verifyPlanHash?: string;
+}
+
+/** How an approval's plan hash relates to this plan: files only, files and changes, to be checked, or neither. */
+function planBinding(a: KbApproval, s: ApprovalSubject): 'files' | 'changes' | 'verify' | undefined {
+  if (a.plan_hash === s.filesHash) return 'files';
+  if (s.boundPlanHash !== undefined && a.plan_hash === s.boundPlanHash) return 'changes';
+  if (s.verifyAfterLock && a.plan_hash) return 'verify';
+  return undefined;
+}
+
+const BINDING_NOTE = {
+  files: ' (bound to the rendered files only: it was given for a plan Terraform did not run)',
+  changes: " (bound to the rendered files and Terraform's planned changes)",
+  verify: "; its plan hash is checked against Terraform's planned changes once the environment is locked",
+} as const;
+
+export function approvalGate(kb: KbView, env: Environment, s: ApprovalSubject): ApprovalGate {
   if (!env.requiresApproval) return { name: 'approval', status: 'skipped', details: `${env.name} does not require approval` };
   const all = (kb.approvals ?? []).filter((a) => a.environment === env.name);
-  const bound = all.filter((a) => a.release_hash === s.releaseHash && a.plan_hash === s.planHash);
+  const bound = all.filter((a) => a.release_hash === s.releaseHash && planBinding(a, s) !== undefined);
   const approved = bound.filter((a) => a.status === 'approved');
   const requesters = [s.release.createdBy, s.actor];
   for (const a of approved) {
     const by = a.approved_by ?? '';
     if (requesters.some((r) => norm(r) === norm(by)) || norm(a.requested_by) === norm(by)) continue;
     if (norm(by) !== norm(env.approver)) continue;
-    return { name: 'approval', status: 'passed', details: `approval ${a.id} by ${by} for release ${s.releaseId}`, approval: a };
+    const binding = planBinding(a, s) as keyof typeof BINDING_NOTE;
+    return {
+      name: 'approval',
+      status: 'passed',
+      details: `approval ${a.id} by ${by} for release ${s.releaseId}${BINDING_NOTE[binding]}`,
+      approval: a,
+      ...(binding === 'verify' ? { verifyPlanHash: a.plan_hash as string } : {}),
+    };
   }
   const selfApproved = approved.find((a) => [...requesters, a.requested_by].some((r) => norm(r) === norm(a.approved_by)));
   if (selfApproved) {
@@ -111,16 +143,22 @@ export function approvalGate(kb: KbView, env: Environment, s: ApprovalSubject): 
   if (wrongApprover) {
     return { name: 'approval', status: 'failed', details: `approval ${wrongApprover.id} was given by ${wrongApprover.approved_by}; ${env.name} needs ${env.approver}` };
   }
-  const stale = all.filter((a) => a.status === 'approved' && (a.release_hash !== s.releaseHash || a.plan_hash !== s.planHash)).at(-1);
+  const planHash = s.boundPlanHash ?? s.filesHash;
+  const stale = all.filter((a) => a.status === 'approved' && !bound.includes(a)).at(-1);
   if (stale) {
-    const what = stale.release_hash !== s.releaseHash ? 'the release changed (new commit or images)' : 'the plan changed';
-    return { name: 'approval', status: 'failed', details: `approval ${stale.id} is void: ${what} since it was given; ${env.approver} must approve release hash ${s.releaseHash.slice(0, 12)} / plan hash ${s.planHash.slice(0, 12)}` };
+    const what =
+      stale.release_hash !== s.releaseHash
+        ? 'the release changed (new commit or images)'
+        : s.boundPlanHash !== undefined
+          ? "the plan changed (the rendered files, or the changes Terraform plans against the live state)"
+          : 'the plan changed';
+    return { name: 'approval', status: 'failed', details: `approval ${stale.id} is void: ${what} since it was given; ${env.approver} must approve release hash ${s.releaseHash.slice(0, 12)} / plan hash ${planHash.slice(0, 12)}` };
   }
   const pending = bound.find((a) => a.status === 'pending');
   return {
     name: 'approval',
     status: 'failed',
-    details: `${env.name} needs approval from ${env.approver} for release ${s.releaseId} (release hash ${s.releaseHash.slice(0, 12)}, plan hash ${s.planHash.slice(0, 12)})${pending ? `; request ${pending.id} is still pending` : ''}`,
+    details: `${env.name} needs approval from ${env.approver} for release ${s.releaseId} (release hash ${s.releaseHash.slice(0, 12)}, plan hash ${planHash.slice(0, 12)})${pending ? `; request ${pending.id} is still pending` : ''}`,
   };
 }
 

@@ -9,6 +9,8 @@ export interface StackOutcome {
   readonly stack: string;
   readonly action: 'apply' | 'destroy';
   readonly summary: PlanSummary;
+  /** Digest of the saved plan's intended changes (plan-digest.ts). */
+  readonly changesDigest: string;
 }
 
 export class StackFailedError extends Error {
@@ -51,13 +53,13 @@ async function runStack(tf: Terraform, ws: Workspace, stack: string, json: strin
     await tf.init(dir);
     progress.step(`terraform plan${action === 'destroy' ? ' -destroy' : ''} ${stack}`);
     const changed = await tf.plan(dir, PLAN_FILE, { destroy: action === 'destroy' });
-    const summary = await tf.show(dir, PLAN_FILE);
+    const { summary, changesDigest } = await tf.show(dir, PLAN_FILE);
     if (changed) {
       progress.step(`terraform apply ${stack} (${formatPlanSummary(summary)})`);
       await tf.apply(dir, PLAN_FILE);
     }
     progress.done(`${action} ${stack}: ${changed ? formatPlanSummary(summary) : 'no changes'}`);
-    return { stack, action, summary };
+    return { stack, action, summary, changesDigest };
   } catch (error) {
     progress.fail(`${action} ${stack}: ${(error as Error).message}`);
     throw new StackFailedError(stack, error as Error);
@@ -77,9 +79,9 @@ export async function planStacks(tf: Terraform, ws: Workspace, rendered: Rendere
       await tf.init(dir);
       progress.step(`terraform plan ${stack}`);
       await tf.plan(dir, PLAN_FILE);
-      const summary = await tf.show(dir, PLAN_FILE);
+      const { summary, changesDigest } = await tf.show(dir, PLAN_FILE);
       progress.done(`plan ${stack}: ${formatPlanSummary(summary)}`);
-      outcomes.push({ stack, action: 'apply', summary });
+      outcomes.push({ stack, action: 'apply', summary, changesDigest });
     } finally {
       fs.rmSync(path.join(dir, PLAN_FILE), { force: true });
     }

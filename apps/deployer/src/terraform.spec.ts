@@ -22,7 +22,11 @@ describe.skipIf(!bin)('Terraform driver (real terraform, terraform_data only)', 
     const dir = stack(path.join(tmp, 'ok'), { a: 'echo a > a.txt', b: 'echo b > b.txt' });
     await tf.init(dir);
     expect(await tf.plan(dir, 'p.tfplan')).toBe(true);
-    const summary = await tf.show(dir, 'p.tfplan');
+    const { summary, changesDigest } = await tf.show(dir, 'p.tfplan');
+    expect(changesDigest).toMatch(/^[0-9a-f]{64}$/);
+    // Planning the same config against the same state again gives the same digest, though not the same plan file.
+    expect(await tf.plan(dir, 'again.tfplan')).toBe(true);
+    expect((await tf.show(dir, 'again.tfplan')).changesDigest).toBe(changesDigest);
     expect(summary).toMatchObject({ add: 2, change: 0, destroy: 0 });
     expect(summary.changes.map((c) => c.address)).toEqual(['terraform_data.a', 'terraform_data.b']);
     await tf.apply(dir, 'p.tfplan');

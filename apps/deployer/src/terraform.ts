@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { plannedChangesDigest } from './plan-digest.js';
 
 export interface TerraformOptions {
   /** The terraform (or tofu) executable. @default "terraform" from PATH */
@@ -55,6 +56,11 @@ export interface PlanSummary {
   readonly changes: readonly ResourceChange[];
 }
 
+export interface ShownPlan {
+  readonly summary: PlanSummary;
+  readonly changesDigest: string;
+}
+
 const NOISE = /^(There are some problems with the CLI configuration:|│|╷|╵|\s*$)/;
 
 /** A thin driver: always non-interactive, no colour, no checkpoint calls, saved plans only. */
@@ -101,10 +107,12 @@ export class Terraform {
     throw new TerraformError('plan', r, firstError(r));
   }
 
-  async show(dir: string, planFile: string): Promise<PlanSummary> {
+  /** The saved plan's summary and the digest of its intended changes (what an approval binds). */
+  async show(dir: string, planFile: string): Promise<ShownPlan> {
     const r = await this.run(dir, ['show', '-json', '-no-color', planFile], { quiet: true });
     if (r.code !== 0) throw new TerraformError('show', r, firstError(r));
-    return summarizePlan(JSON.parse(r.stdout) as unknown);
+    const json = JSON.parse(r.stdout) as unknown;
+    return { summary: summarizePlan(json), changesDigest: plannedChangesDigest(json) };
   }
 
   /** Applies exactly the saved plan: Terraform refuses it if the state moved since. */

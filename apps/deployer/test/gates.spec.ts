@@ -52,8 +52,11 @@ describe('gates', () => {
     fx.writeKb(prodKb([C1, C2]));
     const plan = await cli(['plan', ...args('itest-prod', ['--release', release1, '--stacks-dir', stacks, '--json', '--task', 'TASK_PROD_1'])]);
     expect(plan.code, plan.stderr).toBe(0);
-    const p = JSON.parse(plan.stdout) as { releaseId: string; releaseHash: string; planHash: string; gates: { name: string; status: string }[] };
+    const p = JSON.parse(plan.stdout) as PlanJson;
     expect(p.gates.find((g) => g.name === 'approval')?.status).toBe('failed');
+    // Terraform planned, so the plan hash binds the rendered files to the planned changes.
+    expect(p.changesDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(p.planHash).not.toBe(p.filesHash);
     const approval = {
       id: 'APPROVAL_001',
       environment: 'itest-prod',
@@ -75,13 +78,75 @@ describe('gates', () => {
     fx.writeKb(prodKb([C1, C2], [approval]));
     const ok = await cli(['apply', ...args('itest-prod', ['--release', release1, '--stacks-dir', stacks, '--first-deploy', '--task', 'TASK_PROD_1'])]);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(fx.readKb().deployments?.at(-1)).toMatchObject({ status: 'succeeded', approval_id: 'APPROVAL_001' });
+    expect(fx.readKb().deployments?.at(-1)).toMatchObject({ status: 'succeeded', approval_id: 'APPROVAL_001', changes_digest: p.changesDigest });
+    expect(ok.stderr).toContain('the planned changes match approval APPROVAL_001');
 
     // Same images, new commit: the approval no longer covers it.
     const release2 = fx.release('1.0.0', C2, 'itest-prod');
     const voided = await cli(['apply', ...args('itest-prod', ['--release', release2, '--stacks-dir', stacks, '--task', 'GH-6'])]);
     expect(voided.code).toBe(1);
     expect(voided.stderr).toContain('approval APPROVAL_001 is void: the release changed (new commit or images)');
+  });
+
+  it('voids an approval when a changed input changes what Terraform plans, though the files are the same', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(prodKb([C1]));
+    const stacks = fx.stacks({ app: { web: { run: `echo sized > ${fx.marker('web')}`, input: '${var.size}' } } }, { variable: { size: { type: 'string' } } });
+    const release = fx.release('1.0.0', C1, 'itest-prod');
+    const run = ['--release', release, '--stacks-dir', stacks, '--first-deploy', '--task', 'TASK_PROD_1'];
+    process.env['TF_VAR_size'] = 'small';
+    try {
+      const p = await planJson(['--release', release, '--stacks-dir', stacks, '--task', 'TASK_PROD_1']);
+      fx.writeKb(prodKb([C1], [approvalFor(p)]));
+      process.env['TF_VAR_size'] = 'large';
+      const refused = await cli(['apply', ...args('itest-prod', run)]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`refused: approval APPROVAL_001 is void: the plan changed since it was given. Its plan hash ${p.planHash.slice(0, 12)} is neither the rendered files' (${p.filesHash.slice(0, 12)})`);
+      expect(refused.stderr).toContain('the live state or the configuration moved');
+      expect(fx.deployed()).toBeUndefined();
+      expect(fx.readKb().deployments ?? []).toEqual([]);
+      expect(fx.readKb().agent_coordination?.coordination_log?.at(-1)).toMatchObject({ event: 'deployment_refused' });
+      expect(fs.existsSync(path.join(fx.stateDir, 'locks', 'itest-prod.lock.json'))).toBe(false);
+      // The same input again plans the approved changes: the approval holds.
+      process.env['TF_VAR_size'] = 'small';
+      const ok = await cli(['apply', ...args('itest-prod', run)]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(fx.deployed()).toBe('sized');
+    } finally {
+      delete process.env['TF_VAR_size'];
+    }
+  });
+
+  it('voids an approval when a resource is removed from the state underneath it', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(prodKb([C1, C2]));
+    const v1 = fx.stacks({ app: { web: fx.web('v1'), db: { run: 'true', input: 'db' } } });
+    const release1 = fx.release('1.0.0', C1, 'itest-prod');
+    const p1 = await planJson(['--release', release1, '--stacks-dir', v1, '--task', 'TASK_PROD_1']);
+    fx.writeKb(prodKb([C1, C2], [approvalFor(p1)]));
+    const first = await cli(['apply', ...args('itest-prod', ['--release', release1, '--stacks-dir', v1, '--first-deploy', '--task', 'TASK_PROD_1'])]);
+    expect(first.code, first.stderr).toBe(0);
+
+    const v2 = fx.stacks({ app: { web: fx.web('v2'), db: { run: 'true', input: 'db' } } });
+    const release2 = fx.release('1.1.0', C2, 'itest-prod');
+    const p2 = await planJson(['--release', release2, '--stacks-dir', v2, '--task', 'GH-7']);
+    fx.writeKb({ ...fx.readKb(), approvals: [{ ...approvalFor(p1), status: 'approved' }, { ...approvalFor(p2), id: 'APPROVAL_002' }] });
+    // Someone drops terraform_data.db from the state: the approved plan (replace web only) now also creates db.
+    const stateFile = path.join(fx.stateDir, 'state', 'itest-prod', 'app', 'terraform.tfstate');
+    const original = fs.readFileSync(stateFile, 'utf8');
+    const state = JSON.parse(original) as { serial: number; resources: { name: string }[] };
+    fs.writeFileSync(stateFile, JSON.stringify({ ...state, serial: state.serial + 1, resources: state.resources.filter((r) => r.name !== 'db') }));
+    const refused = await cli(['apply', ...args('itest-prod', ['--release', release2, '--stacks-dir', v2, '--task', 'GH-7'])]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('refused: approval APPROVAL_002 is void: the plan changed since it was given.');
+    expect(fx.deployed()).toBe('v1');
+    expect(fx.readKb().deployments?.map((d) => d.status)).toEqual(['succeeded']);
+    // With the state as it was when approved, the same approval carries the deploy.
+    fs.writeFileSync(stateFile, original);
+    const ok = await cli(['apply', ...args('itest-prod', ['--release', release2, '--stacks-dir', v2, '--task', 'GH-7'])]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(fx.readKb().deployments?.at(-1)).toMatchObject({ status: 'succeeded', approval_id: 'APPROVAL_002' });
+    expect(fx.deployed()).toBe('v2');
   });
 
   it('refuses when the tests for the commit are red or missing', async () => {
@@ -211,6 +276,36 @@ describe('gates', () => {
     }
   });
 });
+
+interface PlanJson {
+  releaseId: string;
+  releaseHash: string;
+  planHash: string;
+  filesHash: string;
+  changesDigest: string | null;
+  gates: { name: string; status: string }[];
+}
+
+async function planJson(extra: string[]): Promise<PlanJson> {
+  const r = await cli(['plan', ...args('itest-prod', [...extra, '--json'])]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as PlanJson;
+}
+
+function approvalFor(p: PlanJson): Record<string, unknown> {
+  return {
+    id: 'APPROVAL_001',
+    environment: 'itest-prod',
+    release_id: p.releaseId,
+    release_hash: p.releaseHash,
+    plan_hash: p.planHash,
+    requested_by: 'DevOps Agent',
+    requested_at: '2026-01-01T00:00:00Z',
+    status: 'approved',
+    approved_by: 'Product Manager/CTO Agent',
+    approved_at: '2026-01-01T00:05:00Z',
+  };
+}
 
 function filesUnder(dir: string): string[] {
   const out: string[] = [];

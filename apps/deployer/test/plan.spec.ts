@@ -24,6 +24,12 @@ describe('cios-deploy plan --env dev (real catalog)', () => {
     expect(r.stdout).toMatch(/failed {2}task: no open DevOps task to deploy dev/);
     expect(r.stdout).toContain('Rollback target: none (a first deploy needs --first-deploy)');
     expect(r.stdout).toMatch(/Worst case from a breach to rollback: \d+s/);
+    // Terraform did not plan here, so the approval binds the rendered files only, and the plan says so.
+    expect(r.stdout).toMatch(/approval {5}binds the release hash and plan hash of the rendered files only \(.+\): the changes Terraform would make are not bound/);
+    expect(r.stdout).toContain('changes    none: Terraform did not plan');
+    // The per-check analysis policy of the catalog's dev environment.
+    expect(r.stdout).toContain('  burn_rate:    ≤ 14.4 per SLO; no data → wait, fewer than 20 requests → wait');
+    expect(r.stdout).toContain('  availability: targets up ≥ 1; no data → fail, no request guard');
     // Offline the kubernetes provider cannot be installed; online there is no kubeconfig context here.
     expect(r.stdout).toMatch(
       /Skipped:\n {2}- (terraform init\/plan skipped: provider registry\.terraform\.io\/hashicorp\/kubernetes not installable: offline|no kubeconfig context "cios-dev": terraform plan skipped|terraform not found)/,
@@ -32,7 +38,9 @@ describe('cios-deploy plan --env dev (real catalog)', () => {
   });
 
   it('is deterministic: the same inputs give the same release id and byte-identical artifacts', async () => {
-    const a = JSON.parse((await cli(['plan', ...common, '--render-only', '--json'])).stdout) as { releaseId: string; artifactDir: string; planHash: string };
+    const a = JSON.parse((await cli(['plan', ...common, '--render-only', '--json'])).stdout) as { releaseId: string; artifactDir: string; planHash: string; filesHash: string; changesDigest: string | null };
+    expect(a.changesDigest).toBeNull();
+    expect(a.planHash).toBe(a.filesHash);
     const before = snapshot(a.artifactDir);
     fs.rmSync(a.artifactDir, { recursive: true });
     const b = JSON.parse((await cli(['plan', ...common, '--render-only', '--json'])).stdout) as { releaseId: string; artifactDir: string; planHash: string };
