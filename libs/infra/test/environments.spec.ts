@@ -70,6 +70,28 @@ describe('the catalog per environment', () => {
     expect(Object.keys(standby.config.resource?.['kubernetes_deployment_v1'] ?? {})).toHaveLength(stateless);
   });
 
+  it('prod data tier: clients reach the postgres and redis primaries (qdrant: any peer); Montreal backs up nothing until failover, then to its own prefix', () => {
+    const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'prod') });
+    type Obj = { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, any> };
+    const of = (stack: string, type: string) => Object.values(stacks.find((s) => s.name === stack)!.config.resource?.[type] ?? {}) as unknown as Obj[];
+    const client = (name: string) => of('services', 'kubernetes_service_v1').find((s) => s.metadata.name === name)!.spec.selector;
+    expect(client('postgres')['statefulset.kubernetes.io/pod-name']).toBe('postgres-0');
+    expect(client('redis')['statefulset.kubernetes.io/pod-name']).toBe('redis-0');
+    expect(client('qdrant')).not.toHaveProperty(['statefulset.kubernetes.io/pod-name']);
+    const jobs = (stack: string) =>
+      of(stack, 'kubernetes_cron_job_v1').map((j) => ({
+        name: j.metadata.name,
+        suspend: j.spec.suspend,
+        destination: (j.spec.job_template.spec.template.spec.container[0].env as { name: string; value?: string }[]).find((e) => e.name === 'BACKUP_DESTINATION')?.value,
+      }));
+    const toronto = jobs('services');
+    const montreal = jobs('standby-prod-montreal');
+    expect(toronto.map((j) => j.name).sort()).toEqual(['postgres-backup', 'qdrant-backup', 'redis-backup']);
+    expect(toronto.every((j) => j.suspend === false && j.destination!.endsWith('/prod/prod-toronto/'))).toBe(true);
+    expect(montreal.every((j) => j.suspend === true && j.destination!.endsWith('/prod/prod-montreal/'))).toBe(true);
+    expect(toronto.find((j) => j.name === 'postgres-backup')!.destination).toBe('s3://cios-backups-ca-central-1/postgres/prod/prod-toronto/');
+  });
+
   it('dev and staging synthesize without a release (render mode: warnings only), prod refuses without one', () => {
     for (const env of ['dev', 'staging']) {
       const result = synthEnvironment({ platform: catalog, environment: env, outdir: join(tmp, env) });

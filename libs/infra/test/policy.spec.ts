@@ -191,6 +191,60 @@ describe('the policy', () => {
   });
 });
 
+describe('the data tier', () => {
+  const services = (stacks: RenderedStack[], stack = 'services') => resources(stacks, 'kubernetes_service_v1', stack);
+  const backupJob = (stacks: RenderedStack[], stack: string) => resources(stacks, 'kubernetes_cron_job_v1', stack).find((j) => j.metadata.name === 'db-backup')!;
+  const jobEnv = (job: Json) => job.spec.job_template.spec.template.spec.container[0].env as Json[];
+  const where = (f: PolicyFinding) => `${f.address.split(':')[0]} ${f.resource}: ${f.message}`;
+
+  it('CIOS-DATA-003: multi-replica stores that do not replicate, and a client Service spreading over followers', () => {
+    const plain = smallPlatform([web(), api(), db({ replication: undefined })]);
+    expect(only(findings(plain, 'prod', digestRelease(plain)), 'CIOS-DATA-003').map(where)).toEqual([
+      'services StatefulSet/prod-data/db: runs 2 replicas that do not replicate (no cios.ca/replication): 2 independent databases',
+      'standby-prod-mtl StatefulSet/prod-data/db: runs 2 replicas that do not replicate (no cios.ca/replication): 2 independent databases',
+    ]);
+    // One replica is one database: nothing to replicate.
+    expect(only(findings(plain, 'dev'), 'CIOS-DATA-003')).toEqual([]);
+    const spread = findings(base, 'prod', prodRelease, (stacks) => {
+      delete services(stacks).find((s) => s.metadata.name === 'db')!.spec.selector['statefulset.kubernetes.io/pod-name'];
+    });
+    expect(only(spread, 'CIOS-DATA-003').map((x) => `${x.resource}: ${x.message}`)).toEqual([
+      'Service/prod-data/db: spreads connections over all 2 pods of StatefulSet db, whose replicas are read-only followers: select statefulset.kubernetes.io/pod-name of its primary',
+    ]);
+  });
+
+  it('CIOS-DATA-002: a backup suspended in the primary cluster, and two clusters writing to one destination', () => {
+    const { stacks } = render(base, 'prod', prodRelease);
+    // As rendered: suspended in the standby only, each cluster under its own prefix.
+    expect(backupJob(stacks, 'services').spec.suspend).toBe(false);
+    expect(backupJob(stacks, 'standby-prod-mtl').spec.suspend).toBe(true);
+    const suspended = findings(base, 'prod', prodRelease, (copy) => {
+      backupJob(copy, 'services').spec.suspend = true;
+    });
+    expect(only(suspended, 'CIOS-DATA-002').map(where)).toEqual(['services CronJob/prod-data/db-backup: is suspended in the primary cluster: no backups are taken']);
+    const shared = findings(base, 'prod', prodRelease, (copy) => {
+      const toronto = jobEnv(backupJob(copy, 'services')).find((e) => e.name === 'BACKUP_DESTINATION')!;
+      jobEnv(backupJob(copy, 'standby-prod-mtl')).find((e) => e.name === 'BACKUP_DESTINATION')!.value = toronto.value;
+    });
+    expect(only(shared, 'CIOS-DATA-002').map(where)).toEqual([
+      expect.stringMatching(
+        /^standby-prod-mtl CronJob\/prod-data\/db-backup: writes to s3:\/\/backups-ca\/db\/prod\/prod-tor\/, as services:kubernetes_cron_job_v1\.db_backup_\w+ does: their backups mix and each one's pruning deletes the other's$/,
+      ),
+    ]);
+  });
+
+  it('CIOS-K8S-003 leaves run-to-completion init containers alone but not sidecars (restartPolicy Always)', () => {
+    const sidecar = findings(base, 'prod', prodRelease, (stacks) => {
+      const pod = resources(stacks, 'kubernetes_stateful_set_v1').find((s) => s.metadata.name === 'db')!.spec.template.spec;
+      expect(pod.init_container).toHaveLength(1);
+      pod.init_container.push({ ...pod.init_container[0], name: 'log-shipper', restart_policy: 'Always' });
+    });
+    expect(only(sidecar, 'CIOS-K8S-003').map((x) => x.message)).toEqual([
+      'container log-shipper has no liveness_probe, readiness_probe, startup_probe',
+    ]);
+  });
+});
+
 describe('suppressions', () => {
   const { env, stacks } = render(base, 'prod', digestRelease(base, 'prod', false));
 

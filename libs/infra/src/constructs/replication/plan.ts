@@ -40,11 +40,11 @@ export interface ReplicationPlan {
   readonly volumeMounts: readonly VolumeMount[];
   readonly volumes: readonly Volume[];
   readonly initContainers: readonly InitContainer[];
-  /** Files rendered into the ConfigMap `<service>-replication` (scripts, pg_hba.conf): never a secret. */
+  /** Files rendered into the ConfigMap `<service>-replication-config` (scripts, pg_hba.conf): never a secret. */
   readonly files: Readonly<Record<string, string>>;
 }
 
-export const REPLICATION_CONFIG_MAP_SUFFIX = '-replication';
+export const REPLICATION_CONFIG_MAP_SUFFIX = '-replication-config';
 
 /**
  * Shell for the engines' start-up scripts. They end up in Terraform JSON, where `${` and `%{` start
