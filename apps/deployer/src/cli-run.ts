@@ -7,7 +7,7 @@ import { Deployer, type DeployReport, type PlanReport } from './deployer.js';
 import { Refusal } from './errors.js';
 import { parseTestReport, type TestReport } from './gates.js';
 import { KbInvalidError, KbStore } from './kb-store.js';
-import { type KbDeployment, rollbackPhaseOf } from './kb-view.js';
+import { type KbDeployment, recordedLockOf, rollbackPhaseOf } from './kb-view.js';
 import { createProgress } from './progress.js';
 import { Redactor } from './redact.js';
 import { InputError, parseJsonFile } from './release-input.js';
@@ -378,6 +378,8 @@ function formatStatus(env: string, s: ReturnType<Deployer['status']>): string {
   lines.push(`  running    ${s.current ? `release ${s.current.release_id} (deployment ${s.current.id}, ${s.current.finished_at ?? s.current.started_at})` : 'nothing deployed by cios-deploy yet'}`);
   lines.push(`  in progress ${s.inProgress ? `${s.inProgress.id} (release ${s.inProgress.release_id}, since ${s.inProgress.started_at})` : 'none'}`);
   lines.push(`  lock       ${s.lock ? `${s.lock.owner}, deployment ${s.lock.deploymentId}, pid ${s.lock.pid} on ${s.lock.host}, lease until ${s.lock.leaseExpiresAt}${s.lockStale ? ` (stale: ${s.lockStale})` : ''}` : 'free'}`);
+  const elsewhere = s.inProgress && !s.lock ? recordedLockOf(s.inProgress) : undefined;
+  if (elsewhere) lines.push(`  kb lock    ${elsewhere.owner}, pid ${elsewhere.pid} on ${elsewhere.host}, lease until ${elsewhere.lease_expires_at} (recorded in the KB; no lock file on this machine)`);
   const phase = s.inProgress ? rollbackPhaseOf(s.inProgress) : undefined;
   if (phase) lines.push(`  rolling back to ${phase.to} since ${phase.at}: ${phase.reason}`);
   if (s.inProgress && (s.lockStale !== undefined || !s.lock)) {

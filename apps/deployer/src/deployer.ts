@@ -3,6 +3,7 @@
  * rolled_back. Every transition is written to the KB before the next step starts, so a crash
  * always leaves an `in_progress` record and a lock that the next run finds and reconciles.
  */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { type Environment, type Platform, type Release, type Service, primaryCluster } from '@cios/platform-spec';
@@ -15,7 +16,7 @@ import { Refusal } from './errors.js';
 import { EvidenceLog, type EvidenceRecord } from './evidence.js';
 import { type ApprovalGate, type ApprovalSubject, type Gate, approvalGate, rollbackTargetGate, taskGate, testsGate, type TestReport } from './gates.js';
 import { boundPlanHash, releaseChangesDigest } from './plan-digest.js';
-import { type KbDeployment, type KbView, ROLLBACK_PHASE_KEY, type RollbackPhase, inProgress, lastSucceeded, rollbackPhaseOf } from './kb-view.js';
+import { type KbDeployment, type KbView, LOCK_KEY, LOCK_RELEASED_KEY, ROLLBACK_PHASE_KEY, type RecordedLock, type RollbackPhase, inProgress, lastSucceeded, lockReleasedOf, recordedLockOf, rollbackPhaseOf } from './kb-view.js';
 import type { KbStore } from './kb-store.js';
 import { type MetricsSource, PrometheusClient } from './prometheus.js';
 import type { Progress } from './progress.js';
@@ -358,7 +359,7 @@ export class Deployer {
           rollback_ref: target.target?.releaseId,
           evidence_ref: this.rel(evidenceFile),
         },
-        extra: { release_hash: p.ref.releaseHash, plan_hash: p.ref.planHash, ...(changesDigest ? { changes_digest: changesDigest, approved_plan_hash: approval.verifyPlanHash } : {}), release_created_by: p.rendered.release.createdBy, analysis_mode: options.analysis ?? 'enforce' },
+        extra: { [LOCK_KEY]: recordLock(lock), release_hash: p.ref.releaseHash, plan_hash: p.ref.planHash, ...(changesDigest ? { changes_digest: changesDigest, approved_plan_hash: approval.verifyPlanHash } : {}), release_created_by: p.rendered.release.createdBy, analysis_mode: options.analysis ?? 'enforce' },
         ...(task.taskId ? { task: { id: task.taskId, progress: 10, note: `deploying ${p.ref.id} to ${this.env.name} (${deploymentId})` } } : {}),
       });
       return await this.run(tf, lock, {
@@ -635,6 +636,7 @@ export class Deployer {
     if (holder && !stale) {
       throw new Refusal(`refused: deployment ${d.id} of release ${d.release_id} is in progress in ${this.env.name}; ${new EnvLockedError(holder).message}`, 3);
     }
+    if (!holder) this.refuseIfHeldElsewhere(d);
     const phase = rollbackPhaseOf(d);
     const how = phase ? `finishing its rollback to ${phase.to} (${phase.reason})` : options.rollbackInterrupted ? 'rolling it back' : 'resuming it';
     this.o.progress.info(`found deployment ${d.id} (release ${d.release_id}) still in progress in ${this.env.name} and its deployer gone (${stale}); ${how}`);
@@ -656,7 +658,11 @@ export class Deployer {
       const prepared: Prepared = { rendered, ref, findings: [], previous: lastSucceeded(kb, this.env.name), previousRelease, diff: this.diff(previousRelease?.images, rendered.release.images), notes: [] };
       const evidence = new EvidenceLog(this.store.evidencePath(this.env.name, ref.id, d.id));
       evidence.append({ type: 'event', deployment: d.id, event: 'reconcile', details: `deployer gone (${stale}); ${how}`, at: this.now().toISOString() });
-      await this.o.kb.write({ events: [{ event: 'deployment_reconcile', details: `${d.id} in ${this.env.name} was left in progress (${stale}); ${how} by ${this.o.actor}`, deployment_id: d.id }] });
+      await this.o.kb.write({
+        patch: { id: d.id, fields: {} },
+        extra: { [LOCK_KEY]: recordLock(lock), [LOCK_RELEASED_KEY]: null },
+        events: [{ event: 'deployment_reconcile', details: `${d.id} in ${this.env.name} was left in progress (${stale}); ${how} by ${this.o.actor}`, deployment_id: d.id }],
+      });
       const r = { deploymentId: d.id, prepared, target, taskId: d.task_id ?? undefined, mode: (options.analysis ?? 'enforce') as AnalysisMode, evidence, planSummary: d.plan_summary ?? ref.id };
       const ws = new Workspace(this.o.stateDir, this.env, 'apply');
       if (phase) {
@@ -672,6 +678,20 @@ export class Deployer {
       stopHeartbeat();
       lock.release();
     }
+  }
+
+  /**
+   * The lock file is per machine: with none here, the KB's copy of the lock says whether the deploy
+   * ran on another host, whose process this machine cannot check. Only a person (`unlock --force`) may vouch it is gone.
+   */
+  private refuseIfHeldElsewhere(d: KbDeployment): void {
+    const recorded = recordedLockOf(d);
+    if (!recorded || recorded.host === os.hostname() || lockReleasedOf(d)) return;
+    throw new Refusal(
+      `refused: deployment ${d.id} of release ${d.release_id} in ${this.env.name} is in progress on host ${recorded.host} (${recorded.owner}, pid ${recorded.pid}, lock taken ${recorded.acquired_at}, lease until ${recorded.lease_expires_at}); ` +
+        `this machine holds no lock for it and cannot tell whether that deployer still runs. Run the next apply on ${recorded.host}, or once you know it is gone, \`cios-deploy unlock --env ${this.env.name} --force --reason …\` here records that and lets this machine reconcile`,
+      3,
+    );
   }
 
   /** `rollback [--to RELEASE]`: restore an earlier release's whole config; extras it did not have are destroyed. */
@@ -713,7 +733,7 @@ export class Deployer {
           rollback_ref: current?.release_id,
           evidence_ref: this.rel(evidence.file),
         },
-        extra: { kind: 'rollback', release_hash: ref.releaseHash, plan_hash: ref.planHash },
+        extra: { [LOCK_KEY]: recordLock(lock), kind: 'rollback', release_hash: ref.releaseHash, plan_hash: ref.planHash },
       });
       const t0 = Date.now();
       evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_started', details: `from ${current?.release_id ?? '(nothing)'} to ${ref.id}: ${reason}`, at: this.now().toISOString() });
@@ -760,9 +780,10 @@ export class Deployer {
   }
 
   async unlock(reason: string): Promise<EnvLockHolder | undefined> {
-    this.readKb();
+    const running = inProgress(this.readKb(), this.env.name);
     const removed = EnvLock.forceRemove(this.o.stateDir, this.env.name);
     await this.o.kb.write({
+      ...(running ? { patch: { id: running.id, fields: {} }, extra: { [LOCK_RELEASED_KEY]: { by: this.o.actor, reason, at: this.now().toISOString(), host: os.hostname() } } } : {}),
       events: [
         {
           event: 'environment_unlock',
@@ -812,6 +833,11 @@ export function onStopSignal(signal: string): boolean {
   if (activeDeploys === 0) return false;
   signalled = `interrupted by ${signal}`;
   return true;
+}
+
+function recordLock(lock: EnvLock): RecordedLock {
+  const h = lock.holder;
+  return { owner: h.owner, host: h.host, pid: h.pid, acquired_at: h.acquiredAt, lease_expires_at: h.leaseExpiresAt };
 }
 
 function primaryContext(env: Environment): string {

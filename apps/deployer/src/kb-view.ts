@@ -114,6 +114,31 @@ export function rollbackPhaseOf(d: KbDeployment): RollbackPhase | undefined {
   return { to: x.to, reason: x.reason, outcome: x.outcome, by: x.by, at: x.at };
 }
 
+/** The environment lock as the in-progress record keeps it, so every reader of the KB sees who deploys from where. */
+export interface RecordedLock {
+  readonly owner: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly acquired_at: string;
+  readonly lease_expires_at: string;
+}
+
+export const LOCK_KEY = 'lock';
+/** Set by `unlock --force` on the in-progress record: a person vouched that its deployer is gone. */
+export const LOCK_RELEASED_KEY = 'lock_released';
+
+export function recordedLockOf(d: KbDeployment): RecordedLock | undefined {
+  const x = d[LOCK_KEY] as Partial<Record<keyof RecordedLock, unknown>> | null | undefined;
+  if (!x || typeof x !== 'object' || typeof x.host !== 'string' || typeof x.owner !== 'string' || typeof x.pid !== 'number') return undefined;
+  return { owner: x.owner, host: x.host, pid: x.pid, acquired_at: String(x.acquired_at ?? ''), lease_expires_at: String(x.lease_expires_at ?? '') };
+}
+
+export function lockReleasedOf(d: KbDeployment): { by: string; reason: string; at: string } | undefined {
+  const x = d[LOCK_RELEASED_KEY] as { by?: unknown; reason?: unknown; at?: unknown } | null | undefined;
+  if (!x || typeof x !== 'object' || typeof x.by !== 'string') return undefined;
+  return { by: x.by, reason: String(x.reason ?? ''), at: String(x.at ?? '') };
+}
+
 export function allAssignments(kb: KbView): KbAssignment[] {
   return [...(kb.agent_coordination?.active_assignments ?? []), ...(kb.agent_coordination?.recent_assignments ?? [])];
 }

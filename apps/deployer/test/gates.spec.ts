@@ -3,6 +3,7 @@
  * deliberately unreachable here, so analysis is inconclusive and never the reason for an outcome.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Fixture, baseKb, cli } from './helpers/fixture.js';
@@ -221,6 +222,36 @@ describe('gates', () => {
     expect(event).toMatchObject({ event: 'environment_unlock', agent: 'DevOps Agent' });
     expect(event.details).toContain('held by Release Agent');
     expect(event.details).toContain('runner ci-runner-7 was destroyed mid-deploy');
+  });
+
+  it('a deploy left in progress on another host is not taken over until a person unlocks it here', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1]));
+    const first = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])]);
+    expect(first.code, first.stderr).toBe(0);
+    const kb = fx.readKb();
+    const done = kb.deployments?.[0];
+    expect(done?.['lock']).toMatchObject({ owner: 'DevOps Agent', host: os.hostname(), pid: process.pid });
+    const remote = { id: 'DEPLOY_REMOTE_1', environment: 'itest', release_id: done?.release_id, deployed_by: 'Release Agent', status: 'in_progress', started_at: '2026-01-01T00:00:00Z', lock: { owner: 'Release Agent', host: 'ci-runner-7', pid: 4242, acquired_at: '2026-01-01T00:00:00Z', lease_expires_at: '2026-01-01T00:02:00Z' } };
+    fx.writeKb({ ...kb, deployments: [...(kb.deployments ?? []), remote] });
+
+    const refused = await cli(['apply', ...args()]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('refused: deployment DEPLOY_REMOTE_1 of release');
+    expect(refused.stderr).toContain('is in progress on host ci-runner-7 (Release Agent, pid 4242');
+    expect(refused.stderr).toContain('this machine holds no lock for it and cannot tell whether that deployer still runs');
+    const status = await cli(['status', ...args()]);
+    expect(status.stdout).toContain('kb lock    Release Agent, pid 4242 on ci-runner-7');
+
+    const unlock = await cli(['unlock', ...args('itest', ['--force', '--reason', 'ci-runner-7 was destroyed'])]);
+    expect(unlock.code, unlock.stderr).toBe(0);
+    expect(fx.readKb().deployments?.at(-1)?.['lock_released']).toMatchObject({ by: 'DevOps Agent', reason: 'ci-runner-7 was destroyed' });
+    const resumed = await cli(['apply', ...args()]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('found deployment DEPLOY_REMOTE_1');
+    const d = fx.readKb().deployments?.at(-1);
+    expect(d).toMatchObject({ id: 'DEPLOY_REMOTE_1', status: 'succeeded', lock_released: null });
+    expect(d?.['lock']).toMatchObject({ host: os.hostname() });
   });
 
   it('abort stops a deploy in progress and rolls it back', async () => {
