@@ -19,9 +19,9 @@ Hardened, reproducible images for CIOS services, built rootless, pushed to a reg
 Commands:
   lint [FILE…]                      lint Dockerfiles (CIOS-DF rules)
   dockerfile SERVICE [--write]      render a service's Dockerfile from its spec
-  build SERVICE… | --all            lint, build (docker buildx or buildah) and write SBOMs
-  push SERVICE… | --all --registry R [--insecure]
-                                    push and read the digest back from the registry
+  build SERVICE… | --all            lint, build (docker buildx or buildah), write SBOMs and image archives
+  push SERVICE… | --all --registry R [--insecure] [--from-archive]
+                                    push (from the engine, or the archive build wrote) and read the digest back
   release --env E --registry R --out FILE
                                     write a release pinning every service's image by digest
   check-release FILE [--env E]      validate a release file (digests where the environment requires them)
@@ -52,8 +52,16 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
     'sbom-dir': { type: 'string' },
     'no-sbom': { type: 'boolean' },
     'no-cache': { type: 'boolean' },
+    'no-archive': { type: 'boolean' },
   },
-  push: { ...COMMON, all: { type: 'boolean' }, registry: { type: 'string' }, insecure: { type: 'boolean' }, tag: { type: 'string' } },
+  push: {
+    ...COMMON,
+    all: { type: 'boolean' },
+    registry: { type: 'string' },
+    insecure: { type: 'boolean' },
+    tag: { type: 'string' },
+    'from-archive': { type: 'boolean' },
+  },
   release: {
     ...COMMON,
     env: { type: 'string' },
@@ -127,6 +135,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
             ...(str('sbom-dir') ? { sbomDir: str('sbom-dir') as string } : {}),
             sbom: !flag('no-sbom'),
             noCache: flag('no-cache'),
+            archive: !flag('no-archive'),
           });
         }
         return await runPush(context, positionals, {
@@ -134,6 +143,7 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
           // The Nx image-push target runs without --registry: CIOS_REGISTRY, else GHCR where the catalog's images live.
           registry: str('registry') ? registry() : (io.env['CIOS_REGISTRY'] ?? DEFAULT_REGISTRY),
           insecure: flag('insecure'),
+          fromArchive: flag('from-archive'),
           ...(str('tag') ? { tag: str('tag') as string } : {}),
         });
       }

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { platform } from '@cios/catalog';
 import { repositoryPath } from '@cios/containers';
 import { synthEnvironment } from '@cios/infra';
 import { Release, parseImageRef } from '@cios/platform-spec';
+import { parseRecord } from '../src/image-archive.js';
 import { BASE_IMAGE, cacheDir, clearBuildCache, ensureBaseImage, testStorage, type BuildahStorage } from './helpers/base-image.mjs';
 import { sampleApiRepo } from './helpers/fixture-repo.js';
 import { copyWithinRegistry, startRegistry, type LocalRegistry } from './helpers/registry.js';
@@ -30,15 +31,17 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
   const pushed: Record<string, string> = {};
 
   const skopeo = (...args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8' });
-  const manifest = (ref: string): Manifest => JSON.parse(skopeo('inspect', '--raw', '--tls-verify=false', `docker://${ref}`)) as Manifest;
+  const manifestOf = (text: string): Manifest => JSON.parse(text) as Manifest;
+  const manifest = (ref: string): Manifest => manifestOf(skopeo('inspect', '--raw', '--tls-verify=false', `docker://${ref}`));
 
-  async function buildAndPush(tag: string, extra: string[] = ['--no-sbom']): Promise<string> {
+  async function buildAndPush(tag: string, extra: string[] = ['--no-sbom', '--no-archive']): Promise<string> {
     const build = await cli(['build', 'sample-api', '--tag', tag, '--build-arg', `BUILD_IMAGE=${BASE_IMAGE}`, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, ...extra], { cwd: repo.dir, env });
     expect(build.stderr).not.toContain('failed');
     expect(build.code, build.stderr).toBe(0);
     const push = await cli(['push', 'sample-api', '--registry', registry.host, '--insecure', '--tag', tag, '--json'], { cwd: repo.dir, env });
     expect(push.code, push.stderr).toBe(0);
-    const result = JSON.parse(push.stdout) as { pushed: { service: string; ref: string; digest: string }[] };
+    const result = JSON.parse(push.stdout) as { pushed: { service: string; ref: string; digest: string; from: string }[] };
+    expect(result.pushed[0]?.from).toBe('engine');
     const digest = result.pushed[0]?.digest as string;
     pushed[tag] = digest;
     return digest;
@@ -60,8 +63,9 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
   afterAll(async () => {
     await registry?.stop();
     if (storage) {
+      // Some are gone already (the archive test removes one): a failed rmi here is no test failure.
       for (const tag of Object.keys(pushed)) {
-        execFileSync('buildah', [...storage.globals, 'rmi', '-f', `localhost/cios/sample-api:${tag}`], { stdio: 'ignore' });
+        spawnSync('buildah', [...storage.globals, 'rmi', '-f', `localhost/cios/sample-api:${tag}`], { stdio: 'ignore' });
       }
     }
     if (repo) rmSync(repo.dir, { recursive: true, force: true });
@@ -98,6 +102,53 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     };
     expect(sbom.bomFormat).toBe('CycloneDX');
     expect(sbom.components.map((c) => c.name)).toContain('sample-api');
+  });
+
+  it('writes the image to dist/images/sample-api as an OCI archive with its record: the very image pushed', () => {
+    const commit = repo.commit();
+    const record = parseRecord(readFileSync(join(repo.dir, 'dist/images/sample-api/image.json'), 'utf8'), 'image.json');
+    expect(record).toMatchObject({
+      service: 'sample-api',
+      image: `localhost/cios/sample-api:${commit}`,
+      tag: commit,
+      revision: commit,
+      builder: 'buildah',
+      archive: 'image.tar',
+      transport: 'oci-archive',
+      sbom: 'dist/images/sboms/sample-api.cdx.json',
+    });
+    // The archive holds the image build made (its config is the image id) and the manifest the registry got.
+    expect(record.manifestDigest).toBe(pushed[commit]);
+    const archive = `oci-archive:${join(repo.dir, 'dist/images/sample-api/image.tar')}`;
+    expect(manifestOf(skopeo('inspect', '--raw', archive)).config.digest).toBe(`sha256:${record.imageId}`);
+    expect(manifest(`${registry.host}/cios/sample-api@${pushed[commit]}`)).toEqual(manifestOf(skopeo('inspect', '--raw', archive)));
+  });
+
+  it('pushes from the archive when the engine no longer holds the image (a restored build cache), and only when asked', async () => {
+    const commit = repo.commit();
+    const record = parseRecord(readFileSync(join(repo.dir, 'dist/images/sample-api/image.json'), 'utf8'), 'image.json');
+    execFileSync('buildah', [...storage.globals, 'rmi', `localhost/cios/sample-api:${commit}`], { stdio: 'ignore' });
+    const inspect = spawnSync('buildah', [...storage.globals, 'inspect', '--type', 'image', `localhost/cios/sample-api:${commit}`], { stdio: 'ignore' });
+    expect(inspect.status, 'the image is gone from buildah storage').not.toBe(0);
+    // A later commit with the same inputs: the cache restored the archive, the engine has nothing at this tag.
+    const args = ['push', 'sample-api', '--registry', registry.host, '--insecure', '--tag', 'restored', '--json'];
+    const refused = await cli(args, { cwd: repo.dir, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'cios-image push: no image localhost/cios/sample-api:restored in buildah storage: build it first (cios-image build sample-api), ' +
+        'or pass --from-archive to push the archive dist/images/sample-api/image.json describes\n',
+    );
+    const push = await cli([...args, '--from-archive'], { cwd: repo.dir, env });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stderr).toContain(`from dist/images/sample-api/image.tar (built at ${commit.slice(0, 12)}, image ${record.imageId.slice(0, 12)})`);
+    const result = JSON.parse(push.stdout) as { pushed: { service: string; ref: string; digest: string; from: string }[] };
+    expect(result.pushed).toEqual([{ service: 'sample-api', ref: `${registry.host}/cios/sample-api@${record.manifestDigest}`, digest: record.manifestDigest, from: 'archive' }]);
+    // The same bytes as the push from the engine: one image, whichever way it reached the registry.
+    expect(result.pushed[0]?.digest).toBe(pushed[commit]);
+    const config = JSON.parse(skopeo('inspect', '--config', '--tls-verify=false', `docker://${registry.host}/cios/sample-api:restored`)) as {
+      config: { Labels?: Record<string, string> };
+    };
+    expect(config.config.Labels?.['org.opencontainers.image.revision']).toBe(commit);
   });
 
   it('writes a prod release pinned by digest that the infrastructure synth for prod accepts', async () => {

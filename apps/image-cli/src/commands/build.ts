@@ -8,6 +8,7 @@ import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { exec } from '../exec.js';
 import { commitEpoch, headCommit } from '../git.js';
+import { ARCHIVE_FILE, RECORD_FILE, archiveCommand, archiveTransport, formatRecord, imageDir, type ImageRecord } from '../image-archive.js';
 import { writeFileAtomic } from '../io.js';
 import { readNodeProject, selectTargets, type ImageTarget } from '../targets.js';
 import { renderProps } from './render-props.js';
@@ -24,6 +25,9 @@ dependencies. Builder: docker buildx when a Docker engine answers, else rootless
   --sbom-dir DIR        where SBOMs go (default: dist/images/sboms)
   --no-sbom             skip the SBOM
   --no-cache            ignore cached layers
+  --no-archive          skip the archive: by default the image is also written to dist/images/<service>/image.tar
+                        (OCI archive from buildah, docker save from docker) with image.json (image id, digests,
+                        revision, SBOM), which a build cache can restore and "push --from-archive" pushes
   --json                results as JSON on stdout
 
 SOURCE_DATE_EPOCH (default: the commit time) is the created label; layer files, history and the image
@@ -39,6 +43,8 @@ export interface BuildOptions {
   readonly sbom: boolean;
   /** Ignore cached layers (proves a clean build gives the same digest). */
   readonly noCache?: boolean;
+  /** Also write the image to dist/images/<service> as an archive with its record. */
+  readonly archive: boolean;
 }
 
 export interface BuiltImage {
@@ -48,6 +54,8 @@ export interface BuiltImage {
   readonly builder: BuilderKind;
   readonly dockerfile: string;
   readonly sbom?: string;
+  /** The archive build wrote (repository-relative), when it wrote one. */
+  readonly archive?: string;
 }
 
 export async function runBuild(context: CommandContext, names: readonly string[], options: BuildOptions): Promise<number> {
@@ -116,7 +124,18 @@ export async function runBuild(context: CommandContext, names: readonly string[]
     if (options.sbom) {
       sbom = await writeSbom(context, target, resolve(io.cwd, options.sbomDir ?? join(root, 'dist/images/sboms')));
     }
-    built.push({ service: target.name, image, imageId, builder, dockerfile: relative(root, plan.dockerfile), ...(sbom ? { sbom: relative(root, sbom) } : {}) });
+    const record = options.archive
+      ? await writeArchive(context, { service: target.name, image, tag, revision: commit, builder, imageId, ...(sbom ? { sbom: relative(root, sbom) } : {}) }, env)
+      : undefined;
+    built.push({
+      service: target.name,
+      image,
+      imageId,
+      builder,
+      dockerfile: relative(root, plan.dockerfile),
+      ...(sbom ? { sbom: relative(root, sbom) } : {}),
+      ...(record ? { archive: relative(root, join(imageDir(root, target.name), record.archive)) } : {}),
+    });
   }
 
   if (context.json) {
@@ -174,6 +193,41 @@ async function imageIdOf(builder: BuilderKind, image: string, env: NodeJS.Proces
       : await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', image], { env });
   if (result.code !== 0) throw new CliError(`cannot inspect the image ${image} just built: ${tail(result.stderr)}`);
   return result.stdout.trim().replace(/^sha256:/, '');
+}
+
+/**
+ * Writes the image to dist/images/<service>/image.tar and then its record. The old record goes first and the new
+ * one is written last, so a record always describes the archive next to it (an interrupted build leaves none).
+ */
+async function writeArchive(
+  context: CommandContext,
+  facts: Omit<ImageRecord, 'archive' | 'transport' | 'manifestDigest'>,
+  env: NodeJS.ProcessEnv,
+): Promise<ImageRecord> {
+  const { root, progress } = context;
+  const dir = imageDir(root, facts.service);
+  const file = join(dir, ARCHIVE_FILE);
+  const tmp = `${file}.tmp-${process.pid}`;
+  const digestFile = join(dir, `.digest.tmp-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  rmSync(join(dir, RECORD_FILE), { force: true });
+  progress.step(`writing ${facts.image} to ${relative(root, file)}`);
+  const command = archiveCommand(facts.builder, facts.image, tmp, digestFile, env);
+  try {
+    const result = await exec(command.command, command.args, { env });
+    if (result.code !== 0) {
+      throw new CliError(`writing the archive of ${facts.service} failed (${command.command} exited ${result.code}):\n${tail(result.stderr || result.stdout)}`);
+    }
+    const manifestDigest = existsSync(digestFile) ? readFileSync(digestFile, 'utf8').trim() : undefined;
+    renameSync(tmp, file);
+    const record: ImageRecord = { ...facts, ...(manifestDigest ? { manifestDigest } : {}), archive: ARCHIVE_FILE, transport: archiveTransport(facts.builder) };
+    writeFileAtomic(join(dir, RECORD_FILE), formatRecord(record));
+    progress.done(`archived ${relative(root, file)}${manifestDigest ? ` (${manifestDigest})` : ''}`);
+    return record;
+  } finally {
+    rmSync(tmp, { force: true });
+    rmSync(digestFile, { force: true });
+  }
 }
 
 /** CycloneDX SBOM of the project's production npm dependencies, from the workspace's lockfile and node_modules. */
