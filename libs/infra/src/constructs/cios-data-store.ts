@@ -131,7 +131,8 @@ export class CiosDataStore extends Construct {
       spec: {
         serviceName: headless,
         replicas: String(this.replicas),
-        // Ordered: a standby clones the primary, so the primary (ordinal 0 unless failed over) starts first.
+        // Ordered: pod 0, the primary unless failed over, is up before a standby tries to clone it. After a
+        // failover an empty pod 0 clones pod 1, which must then already run (restore.md, step 4).
         podManagementPolicy: 'OrderedReady',
         revisionHistoryLimit: 5,
         selector: { matchLabels: selector },
