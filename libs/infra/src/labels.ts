@@ -1,11 +1,11 @@
-import type { Environment, Service } from '@cios/platform-spec';
+import { SERVICE_NAME_LABEL, SERVICE_VERSION_LABEL, type Environment, type Service } from '@cios/platform-spec';
+
+export { SUSPENDED_BECAUSE_ANNOTATION } from '@cios/platform-spec';
 
 export const PART_OF = 'cios';
 export const MANAGED_BY = 'cios-platform';
 /** Marks a backup CronJob with the stateful service it protects; the backup policy rule reads it. */
 export const BACKUP_OF_LABEL = 'cios.ca/backup-of';
-/** On an object rendered inert on purpose (a standby's backup CronJob): why, and what turns it back on. */
-export const SUSPENDED_BECAUSE_ANNOTATION = 'cios.ca/suspended-because';
 /** On a StatefulSet whose replicas follow one primary (`primary`) or form a consensus cluster (`peers`). */
 export const REPLICATION_ANNOTATION = 'cios.ca/replication';
 /** The label the StatefulSet controller puts on each pod: the only per-pod selector available without an operator. */
@@ -16,7 +16,7 @@ export const TIER_LABEL = 'cios.ca/tier';
 /** The labels a Deployment's selector uses: never the version, since selectors are immutable. */
 export function selectorLabels(service: Pick<Service, 'name'>, env: Pick<Environment, 'name'>): Record<string, string> {
   return {
-    'app.kubernetes.io/name': service.name,
+    [SERVICE_NAME_LABEL]: service.name,
     'app.kubernetes.io/instance': `${service.name}-${env.name}`,
   };
 }
@@ -30,7 +30,7 @@ export function serviceLabels(
 ): Record<string, string> {
   return {
     ...selectorLabels(service, env),
-    'app.kubernetes.io/version': version,
+    [SERVICE_VERSION_LABEL]: version,
     'app.kubernetes.io/component': component,
     'app.kubernetes.io/part-of': PART_OF,
     'app.kubernetes.io/managed-by': MANAGED_BY,

@@ -11,7 +11,6 @@ export { ruleFiles, PLATFORM_RULE_FILE } from './rules.js';
 export {
   KUBE_STATE_METRICS_ANNOTATIONS,
   KUBE_STATE_METRICS_LABELS,
-  SUSPENDED_BECAUSE_ANNOTATION,
   kubeStateMetricsArgs,
   kubeStateMetricsLabel,
   kubeStateMetricsValues,

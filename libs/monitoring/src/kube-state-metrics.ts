@@ -4,15 +4,17 @@
  * key a rule reads is listed here, and the rules take their label names from these lists.
  */
 
+import { SERVICE_NAME_LABEL, SERVICE_VERSION_LABEL, SUSPENDED_BECAUSE_ANNOTATION } from '@cios/platform-spec';
+
 /** Pod labels the infra constructs set: the release markers read the service and the release from them. */
-export const POD_NAME_LABEL = 'app.kubernetes.io/name';
-export const POD_VERSION_LABEL = 'app.kubernetes.io/version';
+export const POD_NAME_LABEL = SERVICE_NAME_LABEL;
+export const POD_VERSION_LABEL = SERVICE_VERSION_LABEL;
 
 /**
- * Set by the infra (libs/infra `SUSPENDED_BECAUSE_ANNOTATION`) on a CronJob suspended on purpose, such as a
- * standby cluster's backup: BackupOverdue leaves those alone and still alerts for any other suspended backup.
+ * Set by the infra on a CronJob suspended on purpose, such as a standby cluster's backup: BackupOverdue leaves
+ * those alone and still alerts for any other suspended backup.
  */
-export const SUSPENDED_BECAUSE_ANNOTATION = 'cios.ca/suspended-because';
+export { SUSPENDED_BECAUSE_ANNOTATION };
 
 /** Kubernetes label keys per resource (kube-state-metrics' plural resource names), sorted. */
 export const KUBE_STATE_METRICS_LABELS: Readonly<Record<string, readonly string[]>> = {

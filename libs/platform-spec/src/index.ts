@@ -10,3 +10,4 @@ export * from './platform.js';
 export * from './errors.js';
 export * from './slo-policy.js';
 export * from './json-text.js';
+export * from './kubernetes-keys.js';

@@ -28,13 +28,14 @@ describe('the platform SLO policy', () => {
   });
 
   it('is refused with the JSON path of the bad field', () => {
-    const tiers = [{ name: 'fast', factor: 0, longWindow: '1h', shortWindow: '5m', severity: 'page' as const }];
+    const tier = { name: 'fast', factor: 0, longWindow: '1h', shortWindow: '5m', severity: 'page' as const };
+    const tiers = [tier];
     expect(refusal({ ...base, sloPolicy: { tiers } })).toContain('sloPolicy.tiers[0].factor: must be above 0');
     expect(refusal({ ...base, sloPolicy: { period: '1d' } })).toContain('sloPolicy.tiers[3].longWindow: must not be longer than the SLO period 1d');
     expect(refusal({ ...base, sloPolicy: { period: 'a month' } })).toContain('sloPolicy.period: must be a Prometheus duration');
     expect(refusal({ ...base, sloPolicy: { tiers: 'fast' as never } })).toMatch(/sloPolicy\.tiers: Invalid input: expected array/);
     expect(refusal({ ...base, sloPolicy: { tiers: [null as never] } })).toMatch(/sloPolicy\.tiers\[0\]: Invalid input: expected object/);
-    expect(refusal({ ...base, sloPolicy: { tiers: [{ ...tiers[0]!, factor: 1, shortWindow: '5 min' }] } })).toContain(
+    expect(refusal({ ...base, sloPolicy: { tiers: [{ ...tier, factor: 1, shortWindow: '5 min' }] } })).toContain(
       'sloPolicy.tiers[0].shortWindow: must be a Prometheus duration',
     );
   });
