@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { type Environment, Platform, SpecError, parseSpec } from '@cios/platform-spec';
+import { type Environment, Platform, SpecError } from '@cios/platform-spec';
 import { formatNumber } from './analysis.js';
 import { Deployer, type DeployReport, type PlanReport } from './deployer.js';
 import { Refusal } from './errors.js';
@@ -10,7 +10,7 @@ import { KbInvalidError, KbStore } from './kb-store.js';
 import { type KbDeployment, recordedLockOf, rollbackPhaseOf } from './kb-view.js';
 import { createProgress } from './progress.js';
 import { Redactor } from './redact.js';
-import { InputError, parseJsonFile } from './release-input.js';
+import { InputError, readSpecFile } from './release-input.js';
 import { PolicyRefusal, type Renderer, formatFindingLine, withStacksDir } from './render.js';
 import { findExecutable, formatPlanSummary } from './terraform.js';
 
@@ -94,14 +94,7 @@ function intOption(value: string | undefined, name: string): number | undefined 
 }
 
 async function loadPlatform(file: string | undefined): Promise<Platform> {
-  if (file) {
-    try {
-      return parseSpec(Platform, parseJsonFile(file), file);
-    } catch (error) {
-      if (error instanceof SpecError) throw new InputError(error.message);
-      throw error;
-    }
-  }
+  if (file) return readSpecFile(Platform, file);
   const catalog = await import('@cios/catalog');
   return catalog.platform;
 }

@@ -21,7 +21,7 @@ describe('release input', () => {
   it('names each invalid field', () => {
     const f = path.join(dir, 'fields.json');
     fs.writeFileSync(f, JSON.stringify({ environment: 'dev', commit: 'xyz', createdBy: 'a', createdAt: '2026-01-01T00:00:00Z', images: { web: 'ghcr.io/cios/web' } }));
-    expect(() => readReleaseFile(f, 'dev')).toThrow(/commit: must be a git commit SHA[\s\S]*images\.web: .*neither tag nor digest/);
+    expect(() => readReleaseFile(f, 'dev')).toThrow(/commit \(.*fields\.json:1:\d+\): must be a git commit SHA[\s\S]*images\.web \(.*fields\.json:1:\d+\): .*neither tag nor digest/);
     expect(() => readReleaseFile(f, 'prod')).toThrow();
   });
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { type Environment, JsonSyntaxError, type Platform, Release, SpecError, parseImageRef, parseJsonText, parseSpec } from '@cios/platform-spec';
+import { type Environment, JsonSyntaxError, type Platform, Release, SpecError, type SpecOf, type SpecSchema, parseImageRef, parseJsonSpec, parseSpec } from '@cios/platform-spec';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -9,8 +9,8 @@ export class InputError extends Error {
   }
 }
 
-/** JSON.parse with the error placed at line:column of the file. */
-export function parseJsonFile(file: string): unknown {
+/** A JSON spec file checked against its schema; each problem names the file, the field and its line:column. */
+export function readSpecFile<S extends SpecSchema>(schema: S, file: string): SpecOf<S> {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -18,21 +18,15 @@ export function parseJsonFile(file: string): unknown {
     throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   try {
-    return parseJsonText(text, file);
+    return parseJsonSpec(schema, text, file);
   } catch (error) {
-    if (error instanceof JsonSyntaxError) throw new InputError(error.message);
+    if (error instanceof JsonSyntaxError || error instanceof SpecError) throw new InputError(error.message);
     throw error;
   }
 }
 
 export function readReleaseFile(file: string, environment: string): Release {
-  let release: Release;
-  try {
-    release = parseSpec(Release, parseJsonFile(file), file);
-  } catch (error) {
-    if (error instanceof SpecError) throw new InputError(error.message);
-    throw error;
-  }
+  const release = readSpecFile(Release, file);
   if (release.environment !== environment) {
     throw new InputError(`${file}: environment is "${release.environment}" but --env is "${environment}"`);
   }

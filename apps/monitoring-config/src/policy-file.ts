@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { JsonSyntaxError, SpecError, parseJsonText, type Platform, type SloPolicyInput } from '@cios/platform-spec';
+import { JsonSyntaxError, SpecError, locateSpecError, parseJsonText, type Platform, type SloPolicyInput } from '@cios/platform-spec';
 import { effectivePolicy } from '@cios/monitoring';
-import { locateJsonPath, parsePath } from './json-locate.js';
 
 /** A --policy file that cannot be used; the message names the file and, where it can, line:column. */
 export class PolicyFileError extends Error {
@@ -30,13 +29,7 @@ export function readPolicyFile(file: string, platform: Platform): SloPolicyInput
     effectivePolicy(platform, input as SloPolicyInput, file);
   } catch (error) {
     if (!(error instanceof SpecError)) throw error;
-    const problems = error.problems.map((p) => {
-      // zod reports an unknown key at its object; the key itself is what a person has to find.
-      const unknownKey = /^Unrecognized keys?: "([^"]+)"/.exec(p.message)?.[1];
-      const at = locateJsonPath(text, [...parsePath(p.path), ...(unknownKey === undefined ? [] : [unknownKey])]);
-      return at ? { ...p, path: `${p.path || '(root)'} (${file}:${at.line}:${at.column})` } : p;
-    });
-    throw new SpecError(error.source, problems);
+    throw locateSpecError(error, text, file);
   }
   return input as SloPolicyInput;
 }

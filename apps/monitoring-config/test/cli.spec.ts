@@ -70,7 +70,7 @@ describe('cios-monitoring', () => {
     expect(schema.code).toBe(1);
     expect(schema.stderr).toContain("schema.json (applied over the platform's sloPolicy) is invalid");
     expect(schema.stderr).toContain('tiers[0].factor (schema.json:6:17): must be above 0');
-    expect(schema.stderr).toContain('(root) (schema.json:12:12): Unrecognized key: "color"');
+    expect(schema.stderr).toContain('(root) (schema.json:12:3): Unrecognized key: "color"');
     writeFileSync(join(tmp, 'never.json'), JSON.stringify({ tiers: [{ name: 'huge', factor: 2000, longWindow: '1h', shortWindow: '5m', severity: 'page' }] }));
     const never = run('generate', '--env', 'dev', '--out', 'x', '--policy', 'never.json');
     expect(never.code).toBe(1);

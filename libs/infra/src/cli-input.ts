@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { JsonSyntaxError, Release, parseJsonText, parseSpec, type Release as ReleaseType } from '@cios/platform-spec';
+import { JsonSyntaxError, Release, parseJsonSpec, parseJsonText, type Release as ReleaseType } from '@cios/platform-spec';
 import type { Suppression } from './policy/types.js';
 
 /** Input a person wrote is wrong: the message names the file and the place. */
@@ -7,24 +7,31 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-/** Reads a JSON file; a syntax error is reported as file:line:column. */
-export function readJsonFile(file: string): unknown {
-  let text: string;
+function readText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+}
+
+/** Runs a JSON parse of a file's text; a syntax error becomes an InputError giving file:line:column. */
+function parsedFrom<T>(file: string, parse: (text: string) => T): T {
   try {
-    return parseJsonText(text, file);
+    return parse(readText(file));
   } catch (error) {
     if (error instanceof JsonSyntaxError) throw new InputError(error.message);
     throw error;
   }
 }
 
+export function readJsonFile(file: string): unknown {
+  return parsedFrom(file, (text) => parseJsonText(text, file));
+}
+
+/** A release file; schema problems (SpecError) give the JSON path and line:column of each bad field. */
 export function readRelease(file: string): ReleaseType {
-  return parseSpec(Release, readJsonFile(file), file);
+  return parsedFrom(file, (text) => parseJsonSpec(Release, text, file));
 }
 
 /** A suppressions file: a JSON array of { ruleId, resource, reason }. */

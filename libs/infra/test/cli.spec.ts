@@ -37,10 +37,10 @@ describe('cios-synth', () => {
   });
 
   it('refuses a release with an invalid field, naming it', () => {
-    writeFileSync(join(tmp, 'rel.json'), JSON.stringify({ environment: 'dev', commit: 'xyz', createdBy: 'ci', createdAt: '2026-01-01T00:00:00Z', images: {} }));
+    writeFileSync(join(tmp, 'rel.json'), JSON.stringify({ environment: 'dev', commit: 'xyz', createdBy: 'ci', createdAt: '2026-01-01T00:00:00Z', images: {} }, null, 2));
     const r = run('--env', 'dev', '--release', 'rel.json');
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('rel.json is invalid:\n  - commit: must be a git commit SHA');
+    expect(r.stderr).toContain('rel.json is invalid:\n  - commit (rel.json:3:13): must be a git commit SHA');
   });
 
   it('writes one environment and reports JSON', () => {

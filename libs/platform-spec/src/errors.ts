@@ -4,6 +4,8 @@ import type { z } from 'zod';
 export interface SpecProblem {
   readonly path: string;
   readonly message: string;
+  /** `file:line:column` of the bad field, when the spec was read from text that holds it. */
+  readonly at?: string;
 }
 
 /** Thrown when a spec does not validate; its message lists every problem with its path. */
@@ -12,7 +14,7 @@ export class SpecError extends Error {
     readonly source: string,
     readonly problems: readonly SpecProblem[],
   ) {
-    super(`${source} is invalid:\n${problems.map((p) => `  - ${p.path || '(root)'}: ${p.message}`).join('\n')}`);
+    super(`${source} is invalid:\n${problems.map((p) => `  - ${p.path || '(root)'}${p.at ? ` (${p.at})` : ''}: ${p.message}`).join('\n')}`);
     this.name = 'SpecError';
   }
 }
@@ -32,6 +34,10 @@ export function problemsOf(error: z.ZodError, prefix: readonly PropertyKey[] = [
     message: issue.message,
   }));
 }
+
+/** Any platform-spec schema, and what it parses to: lets other projects be generic over schemas without depending on zod. */
+export type SpecSchema = z.ZodType;
+export type SpecOf<S extends SpecSchema> = z.infer<S>;
 
 /** Parse with a schema, or throw a SpecError naming the source and each bad field. */
 export function parseSpec<S extends z.ZodType>(schema: S, input: unknown, source: string): z.infer<S> {

@@ -10,4 +10,5 @@ export * from './platform.js';
 export * from './errors.js';
 export * from './slo-policy.js';
 export * from './json-text.js';
+export * from './json-spec.js';
 export * from './kubernetes-keys.js';

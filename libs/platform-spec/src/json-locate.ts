@@ -1,4 +1,4 @@
-import { lineColumnAt } from '@cios/platform-spec';
+import { lineColumnAt } from './json-text.js';
 
 /** `tiers[0].factor` → ['tiers', 0, 'factor']: the inverse of platform-spec's formatPath for identifier keys. */
 export function parsePath(path: string): (string | number)[] {
@@ -12,6 +12,14 @@ export function parsePath(path: string): (string | number)[] {
 export function locateJsonPath(text: string, path: readonly (string | number)[]): { line: number; column: number } | undefined {
   const offset = valueOffset(text, skipWs(text, 0), path);
   return offset === undefined ? undefined : lineColumnAt(text, offset);
+}
+
+/** Where the key `key` of the object at `path` starts, as line:column; undefined when the text holds no such key. */
+export function locateJsonKey(text: string, path: readonly (string | number)[], key: string): { line: number; column: number } | undefined {
+  const object = valueOffset(text, skipWs(text, 0), path);
+  if (object === undefined || text[object] !== '{') return undefined;
+  const member = members(text, object).find((m) => m.key === key);
+  return member === undefined ? undefined : lineColumnAt(text, member.keyOffset);
 }
 
 function valueOffset(text: string, start: number, path: readonly (string | number)[]): number | undefined {
@@ -29,14 +37,14 @@ function valueOffset(text: string, start: number, path: readonly (string | numbe
   return undefined;
 }
 
-function members(text: string, start: number): { key: string; value: number }[] {
-  const out: { key: string; value: number }[] = [];
+function members(text: string, start: number): { key: string; keyOffset: number; value: number }[] {
+  const out: { key: string; keyOffset: number; value: number }[] = [];
   let i = skipWs(text, start + 1);
   while (text[i] === '"') {
     const keyEnd = stringEnd(text, i);
     const key = JSON.parse(text.slice(i, keyEnd)) as string;
     const value = skipWs(text, skipWs(text, keyEnd) + 1);
-    out.push({ key, value });
+    out.push({ key, keyOffset: i, value });
     i = skipWs(text, valueEnd(text, value));
     if (text[i] === ',') i = skipWs(text, i + 1);
   }
