@@ -1,9 +1,10 @@
-// Figures for issue 5: sample-api image size, cold build, rebuild after a one-line change, and
-// `cios-image release` for the whole catalog against a loopback registry. Needs buildah, skopeo,
+// Figures for issue 5: sample-api image size, cold build, rebuild after a one-line change,
+// `cios-image release` for the whole catalog against a loopback registry, and the Nx `image` target in this
+// workspace: cold, a cache hit, and a restore after the engine lost the image followed by `image-push`. Needs buildah, skopeo,
 // docker-registry and mmdebstrap (the base is built as in the tests and cached per day).
 // Prints figures only: nothing here asserts a time.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +48,20 @@ function cios(args, cwd) {
   const seconds = (performance.now() - started) / 1000;
   if (r.status !== 0) throw new Error(`cios-image ${args.join(' ')} failed:\n${r.stderr}`);
   return { seconds, stdout: r.stdout };
+}
+
+const nxEpoch = String(Math.floor(Date.now() / 1000));
+function nx(args) {
+  const started = performance.now();
+  const r = spawnSync('npx', ['nx', ...args, '--outputStyle=static'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...storage.env, CIOS_IMAGE_BUILDER: 'buildah', NX_DAEMON: 'false', SOURCE_DATE_EPOCH: nxEpoch },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`nx ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+  const task = /Run duration:\s+(\S+)/.exec(r.stdout)?.[1] ?? '?';
+  return { seconds, stdout: r.stdout, task };
 }
 
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -119,6 +134,32 @@ try {
   const pushAll = (performance.now() - pushStart) / 1000;
   const releaseRuns = [1, 2, 3].map(() => cios(['release', '--env', 'prod', '--registry', host, '--insecure', '--out', join(dir, 'release.json'), '--by', 'bench'], repo).seconds).sort((a, b) => a - b);
 
+  // The Nx targets in this workspace (they write dist/images/sample-api here), without their dependencies (built
+  // before the bench), so the figures are the image task's. SOURCE_DATE_EPOCH is one of the target's inputs: a value
+  // of this run's own makes the cold run a real miss, and the hit the cold run's entry (a separate NX_CACHE_DIRECTORY
+  // does not: Nx 23's task database in .nx/workspace-data still reports the old entries as hits and restores nothing).
+  // The layer cache is emptied first. Nx says which tasks came from its cache: checked, not assumed.
+  clearBuildCache(storage);
+  const nxBases = ['--exclude-task-dependencies', `--build-arg=BUILD_IMAGE=${BASE}`, `--build-arg=BASE_IMAGE=${BASE}`];
+  const nxCold = nx(['run', '@cios/sample-api:image', ...nxBases]);
+  const nxHit = nx(['run', '@cios/sample-api:image', ...nxBases]);
+  if (/sample-api:image[^\n]*\[(local cache|existing outputs match the cache, left as is)\]/.test(nxCold.stdout)) {
+    throw new Error(`the cold nx run of sample-api:image was a cache hit:\n${nxCold.stdout}`);
+  }
+  if (!/sample-api:image[^\n]*\[(local cache|existing outputs match the cache, left as is)\]/.test(nxHit.stdout)) {
+    throw new Error(`the second nx run of sample-api:image was no cache hit:\n${nxHit.stdout}`);
+  }
+  const built = JSON.parse(readFileSync(join(ROOT, 'dist/images/sample-api/image.json'), 'utf8'));
+  spawnSync('buildah', [...globals, 'rmi', built.image], { stdio: 'ignore' });
+  if (spawnSync('buildah', [...globals, 'inspect', '--type', 'image', built.image], { stdio: 'ignore' }).status === 0) throw new Error(`${built.image} is still in buildah storage`);
+  rmSync(join(ROOT, 'dist/images/sample-api'), { recursive: true, force: true });
+  const nxRestore = nx(['run', '@cios/sample-api:image', ...nxBases]);
+  if (!/sample-api:image[^\n]*\[local cache\]/.test(nxRestore.stdout) || !existsSync(join(ROOT, 'dist/images/sample-api/image.tar'))) {
+    throw new Error(`the archive was not restored from the Nx cache:\n${nxRestore.stdout}`);
+  }
+  const nxPush = nx(['run', '@cios/sample-api:image-push', '--exclude-task-dependencies', `--registry=${host}`, '--insecure']);
+  if (!nxPush.stdout.includes('from dist/images/sample-api/image.tar')) throw new Error(`image-push did not push from the archive:\n${nxPush.stdout}`);
+
   console.log('cios-image bench (sample-api on a stand-in Debian base with this machine\'s node; buildah storage: ' + driver + ')');
   console.log(`  image size, uncompressed (buildah images):     ${uncompressed}`);
   console.log(`  image size, pushed compressed (all layers):    ${mib(compressed)}`);
@@ -129,6 +170,11 @@ try {
   console.log(`  push sample-api to the loopback registry:      ${s(push.seconds)}`);
   console.log(`  push a small image to ${platform.services.length} catalog repositories and the support images:  ${s(pushAll)}`);
   console.log(`  cios-image release --env prod (${platform.services.length} services), min/median/max of 3: ${releaseRuns.map(s).join(' / ')}`);
+  console.log('  Nx in this workspace (wall time of `npx nx run …`, graph computation included; Nx\'s own task time in brackets):');
+  console.log(`    nx run @cios/sample-api:image, cold (layer and Nx caches empty): ${s(nxCold.seconds)} [${nxCold.task}]`);
+  console.log(`    nx run @cios/sample-api:image again (Nx cache hit, nothing built): ${s(nxHit.seconds)} [${nxHit.task}]`);
+  console.log(`    … after the engine lost the image: cache restores the archive:   ${s(nxRestore.seconds)} [${nxRestore.task}]`);
+  console.log(`    nx run @cios/sample-api:image-push from the restored archive:    ${s(nxPush.seconds)} [${nxPush.task}]`);
 } finally {
   registry?.kill('SIGTERM');
   rmSync(repo, { recursive: true, force: true });
