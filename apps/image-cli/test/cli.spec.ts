@@ -91,7 +91,7 @@ describe('cios-image check-release', () => {
     const bad = file('rel/bad.json', JSON.stringify({ ...release({}), commit: 'not-a-sha' }));
     const result = await cli(['check-release', bad], { cwd: scratch });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('commit: must be a git commit SHA');
+    expect(result.stderr).toMatch(/commit \(\S*rel\/bad\.json:1:\d+\): must be a git commit SHA/);
     const broken = file('rel/broken.json', '{"environment": ');
     expect((await cli(['check-release', broken], { cwd: scratch })).stderr).toMatch(/not valid JSON at line \d+, column \d+/);
   });

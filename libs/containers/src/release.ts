@@ -1,4 +1,4 @@
-import { JsonSyntaxError, Release, SpecError, parseImageRef, parseJsonText, parseSpec, requiresDigests, type Environment } from '@cios/platform-spec';
+import { JsonSyntaxError, Release, SpecError, parseImageRef, parseJsonSpec, parseSpec, requiresDigests, type Environment } from '@cios/platform-spec';
 
 /**
  * The repository path of an image inside its registry: the service's image without the registry host, so the
@@ -71,14 +71,13 @@ export function assertDeployable(release: Release, environment: Environment, sou
 
 /** Reads a release file's JSON text: schema problems and digest problems alike name the file and the field. */
 export function parseReleaseText(text: string, source: string, environment?: Environment): Release {
-  let json: unknown;
+  let release: Release;
   try {
-    json = parseJsonText(text, source);
+    release = parseJsonSpec(Release, text, source);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
     throw new SpecError(source, [{ path: '', message: `not valid JSON at line ${error.line}, column ${error.column}${error.near ? ` ("${error.near}")` : ' (unexpected end)'}` }]);
   }
-  const release = parseSpec(Release, json, source);
   if (environment) assertDeployable(release, environment, source);
   return release;
 }
