@@ -58,18 +58,7 @@ describe('gates', () => {
     // Terraform planned, so the plan hash binds the rendered files to the planned changes.
     expect(p.changesDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(p.planHash).not.toBe(p.filesHash);
-    const approval = {
-      id: 'APPROVAL_001',
-      environment: 'itest-prod',
-      release_id: p.releaseId,
-      release_hash: p.releaseHash,
-      plan_hash: p.planHash,
-      requested_by: 'DevOps Agent',
-      requested_at: '2026-01-01T00:00:00Z',
-      status: 'approved',
-      approved_by: 'Product Manager/CTO Agent',
-      approved_at: '2026-01-01T00:05:00Z',
-    };
+    const approval = approvalFor(p);
     // The requester approving their own release does not count.
     fx.writeKb(prodKb([C1, C2], [{ ...approval, approved_by: 'DevOps Agent' }]));
     const self = await cli(['apply', ...args('itest-prod', ['--release', release1, '--stacks-dir', stacks, '--first-deploy', '--task', 'TASK_PROD_1'])]);

@@ -1,4 +1,16 @@
-import { Platform, parseSpec, type PlatformInput, type ServiceInput } from '@cios/platform-spec';
+import { expect } from 'vitest';
+import { Platform, SpecError, parseSpec, type PlatformInput, type ServiceInput } from '@cios/platform-spec';
+
+/** The message of the SpecError `fn` throws; fails the test when it throws nothing or something else. */
+export function specErrorMessage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SpecError);
+    return (error as SpecError).message;
+  }
+  throw new Error('expected a SpecError');
+}
 
 export const api: ServiceInput = {
   name: 'case-service',

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { platform as catalog } from '@cios/catalog';
-import { SpecError } from '@cios/platform-spec';
 import { LAYOUT, generateMonitoring, resolveModel, validateDirectory, writeFilesAtomically } from '../src/index.js';
-import { api, smallPlatform } from './fixtures.js';
+import { api, smallPlatform, specErrorMessage } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cios-monitoring-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -94,15 +93,7 @@ describe('generated content', () => {
 });
 
 describe('bad specs are refused with the field and a reason', () => {
-  function problem(fn: () => unknown): string {
-    try {
-      fn();
-    } catch (error) {
-      expect(error).toBeInstanceOf(SpecError);
-      return (error as SpecError).message;
-    }
-    throw new Error('expected a SpecError');
-  }
+  const problem = specErrorMessage;
 
   it('an SLO target of 100%', () => {
     expect(problem(() => smallPlatform([{ ...api, slos: [{ name: 'a', sli: 'availability', objective: 100 }] }]))).toMatch(

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { platform as catalog } from '@cios/catalog';
-import { SpecError, type SloPolicyInput } from '@cios/platform-spec';
+import type { SloPolicyInput } from '@cios/platform-spec';
 import { LAYOUT, effectivePolicy, generateMonitoring, resolveModel, runTool, writeFilesAtomically } from '../src/index.js';
-import { api, smallPlatform } from './fixtures.js';
+import { api, smallPlatform, specErrorMessage } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cios-monitoring-policy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -19,15 +19,7 @@ function testNames(files: Record<string, string>): string[] {
     .sort();
 }
 
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpecError);
-    return (error as SpecError).message;
-  }
-  throw new Error('expected a SpecError');
-}
+const refusal = specErrorMessage;
 
 const oneTier: SloPolicyInput = {
   period: '28d',
