@@ -3,7 +3,7 @@
  * value means. The runner (analysis-runner.ts) only adds time and Prometheus.
  */
 import type { AbsencePolicy, AnalysisChecks, AnalysisPolicy, Environment, Service } from '@cios/platform-spec';
-import { namespaceFor } from '@cios/platform-spec';
+import { byCodePoint, namespaceFor } from '@cios/platform-spec';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 /** What a check concludes when it has no data or too little traffic: "wait" keeps watching (inconclusive). */
@@ -138,7 +138,7 @@ export function checksFor(env: Environment, services: readonly Service[], overri
   const errorRatio = kindSettings(policy, 'error_ratio', overrides);
   const burnRate = kindSettings(policy, 'burn_rate', overrides);
   const checks: Check[] = [];
-  for (const service of [...services].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const service of [...services].sort((a, b) => byCodePoint(a.name, b.name))) {
     const ns = namespaceFor(env, service.tier);
     const requests = requestsQuery(service.name, ns, window);
     // Traffic checks always count requests (no request data is "no data"); availability only when guarded.

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Release } from '@cios/platform-spec';
+import { byCodePoint, type Release } from '@cios/platform-spec';
 import { hashFiles, sha256, stableStringify } from './hash.js';
 import { writeFileAtomic } from './fs-atomic.js';
 
@@ -175,7 +175,7 @@ export class ArtifactStore {
     const ids = this.list(environment);
     const ranked = ids
       .map((id) => ({ id, at: this.lastApplied(environment, id) ?? '' }))
-      .sort((a, b) => (a.at === b.at ? a.id.localeCompare(b.id) : b.at.localeCompare(a.at)));
+      .sort((a, b) => (a.at === b.at ? byCodePoint(a.id, b.id) : byCodePoint(b.at, a.at)));
     const keep = new Set([...ranked.slice(0, keepLast).map((r) => r.id), ...pinned]);
     const removed: string[] = [];
     for (const { id } of ranked) {

@@ -1,5 +1,5 @@
 /** The rules a deploy must pass, as pure functions of the KB and the release. Order matters: see GATE_ORDER. */
-import { type Environment, type Release, parseJsonText } from '@cios/platform-spec';
+import { type Environment, type Release, byCodePoint, parseJsonText } from '@cios/platform-spec';
 import { type KbApproval, type KbGate, type KbView, allAssignments, lastSucceeded } from './kb-view.js';
 
 export const GATE_ORDER = ['knowledge_base', 'task', 'tests', 'approval', 'rollback_target', 'environment_lock'] as const;
@@ -62,7 +62,7 @@ export function testsGate(kb: KbView, commit: string, report: TestReport | undef
     return { name: 'tests', status: 'passed', details: `${report.source}: ${report.total} tests passed` };
   }
   const runs = (kb.test_results?.recent_runs ?? []).filter((r) => sameCommit(r.commit, commit));
-  const latest = runs.sort((a, b) => a.timestamp.localeCompare(b.timestamp)).at(-1);
+  const latest = runs.sort((a, b) => byCodePoint(a.timestamp, b.timestamp)).at(-1);
   if (latest) {
     const total = latest.tests_run ?? (latest.passed ?? 0) + (latest.failed ?? 0);
     if ((latest.failed ?? 0) > 0) {

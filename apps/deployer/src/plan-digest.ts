@@ -3,6 +3,7 @@
  * timestamps and state serials), so the binding is a canonical digest of the changes it intends
  * (`terraform show -json`: resource_changes and output_changes), not the file's bytes.
  */
+import { byCodePoint } from '@cios/platform-spec';
 import { sha256, stableStringify } from './hash.js';
 
 interface Change {
@@ -54,11 +55,11 @@ export function canonicalPlannedChanges(json: unknown): { resources: unknown[]; 
   const resources = (plan.resource_changes ?? [])
     .filter((rc) => intended(rc.change?.actions ?? []))
     .map((rc) => ({ address: rc.address ?? '?', ...canonicalChange(rc.change ?? {}) }))
-    .sort((a, b) => a.address.localeCompare(b.address));
+    .sort((a, b) => byCodePoint(a.address, b.address));
   const outputs = Object.entries(plan.output_changes ?? {})
     .filter(([, c]) => intended(c.actions ?? []))
     .map(([name, c]) => ({ name, ...canonicalChange(c) }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => byCodePoint(a.name, b.name));
   return { resources, outputs };
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { type Environment, JsonSyntaxError, type Platform, Release, SpecError, type SpecOf, type SpecSchema, parseImageRef, parseJsonSpec, parseSpec } from '@cios/platform-spec';
+import { type Environment, JsonSyntaxError, type Platform, Release, SpecError, type SpecOf, type SpecSchema, byCodePoint, parseImageRef, parseJsonSpec, parseSpec } from '@cios/platform-spec';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -74,7 +74,7 @@ export function supportImages(platform: Platform): SupportImage[] {
     byRepository.set(repository, entry);
   }
   const out = [...byRepository].map(([repository, e]) => ({ key: repository.split('/').at(-1) as string, repository, image: e.image, usedBy: e.usedBy.sort() }));
-  return out.sort((a, b) => a.key.localeCompare(b.key));
+  return out.sort((a, b) => byCodePoint(a.key, b.key));
 }
 
 /** Release keys that name neither a catalog service nor a support image. */
@@ -134,7 +134,7 @@ export function releaseFromSets(options: {
   const sets = parseSets(options.sets, options.platform);
   const images: Record<string, string> = {};
   const notes: string[] = [];
-  for (const s of [...options.platform.services].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const s of [...options.platform.services].sort((a, b) => byCodePoint(a.name, b.name))) {
     const ref = sets[s.name] ?? options.base?.[s.name] ?? derivedImage(s.image, options.git.commit);
     if (ref) images[s.name] = ref;
     else {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { byCodePoint } from '@cios/platform-spec';
 import { plannedChangesDigest } from './plan-digest.js';
 
 export interface TerraformOptions {
@@ -198,7 +199,7 @@ export function summarizePlan(json: unknown): PlanSummary {
     else if (actions.includes('update')) change++;
     changes.push({ address: rc.address ?? '?', actions });
   }
-  changes.sort((a, b) => a.address.localeCompare(b.address));
+  changes.sort((a, b) => byCodePoint(a.address, b.address));
   return { add, change, destroy, replace, changes };
 }
 

@@ -1,3 +1,4 @@
+import { byCodePoint } from '@cios/platform-spec';
 import { CliError } from './errors.js';
 import { answers } from './exec.js';
 
@@ -54,7 +55,7 @@ export interface BuildRequest {
 /** The builder's command line: pure, so tests can read it. */
 export function buildCommand(kind: BuilderKind, request: BuildRequest, env: NodeJS.ProcessEnv): { command: string; args: string[] } {
   const buildArgs = Object.entries(request.buildArgs)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byCodePoint(a, b))
     .flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
   if (kind === 'docker') {
     return {
@@ -78,7 +79,7 @@ export function buildCommand(kind: BuilderKind, request: BuildRequest, env: Node
       // buildah 1.28 reuses a cached LABEL step whose ARG values changed, so the provenance labels are also set
       // at commit time, where they always win.
       ...Object.entries(request.labels ?? {})
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(([a], [b]) => byCodePoint(a, b))
         .flatMap(([k, v]) => ['--label', `${k}=${v}`]),
       ...(request.ignorefile ? ['--ignorefile', request.ignorefile] : []),
       ...buildArgs,

@@ -1,4 +1,4 @@
-import { parseImageRef, type Platform } from '@cios/platform-spec';
+import { byCodePoint, parseImageRef, type Platform } from '@cios/platform-spec';
 
 /**
  * An image the catalog runs that is no service of its own: a data service's backup job. A release carries it
@@ -29,5 +29,5 @@ export function supportImages(platform: Pick<Platform, 'services'>): SupportImag
   }
   return [...byRepository]
     .map(([repository, e]) => ({ key: repository.split('/').at(-1) as string, repository, image: e.image, reference: e.reference, usedBy: e.usedBy.sort() }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+    .sort((a, b) => byCodePoint(a.key, b.key));
 }

@@ -1,3 +1,4 @@
+import { byCodePoint } from '@cios/platform-spec';
 import { parseDockerfile, type DockerfileComment, type ParsedDockerfile } from './dockerfile-parser.js';
 import { buildContext } from './lint-context.js';
 import { DOCKERFILE_RULES, SUPPRESSION_RULE_ID } from './lint-rules.js';
@@ -46,7 +47,7 @@ export function lintDockerfile(text: string, options: DockerfileLintOptions): Do
     if (suppression && finding.ruleId !== 'CIOS-DF-000') suppressed.push({ ...finding, suppression });
     else findings.push(finding);
   }
-  const order = (a: DockerfileFinding, b: DockerfileFinding) => a.line - b.line || a.ruleId.localeCompare(b.ruleId);
+  const order = (a: DockerfileFinding, b: DockerfileFinding) => a.line - b.line || byCodePoint(a.ruleId, b.ruleId);
   return { file: options.file, findings: findings.sort(order), suppressed: suppressed.sort(order) };
 }
 

@@ -1,4 +1,4 @@
-import { JsonSyntaxError, Release, SpecError, parseImageRef, parseJsonSpec, parseSpec, requiresDigests, type Environment } from '@cios/platform-spec';
+import { JsonSyntaxError, Release, SpecError, byCodePoint, parseImageRef, parseJsonSpec, parseSpec, requiresDigests, type Environment } from '@cios/platform-spec';
 
 /**
  * The repository path of an image inside its registry: the service's image without the registry host, so the
@@ -29,7 +29,7 @@ export interface ReleaseInput {
 /** A release validated by the schema and, where the environment requires it (always prod), pinned by digest. */
 export function buildRelease(input: ReleaseInput): Release {
   const sorted = (record: Readonly<Record<string, string>>) =>
-    Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => byCodePoint(a, b)));
   const release = parseSpec(
     Release,
     {

@@ -1,5 +1,6 @@
 import {
   SpecError,
+  byCodePoint,
   durationMs,
   formatPath,
   namespaceFor,
@@ -146,7 +147,7 @@ function resolveSlo(
   }
   if (problems.length > before) return undefined;
   const windows = [...new Set(tiers.flatMap((t) => [t.shortWindow, t.longWindow]))].sort(
-    (a, b) => durationMs(a) - durationMs(b) || a.localeCompare(b),
+    (a, b) => durationMs(a) - durationMs(b) || byCodePoint(a, b),
   );
   return {
     service,

@@ -12,3 +12,4 @@ export * from './slo-policy.js';
 export * from './json-text.js';
 export * from './json-spec.js';
 export * from './kubernetes-keys.js';
+export * from './ordering.js';
