@@ -1,4 +1,5 @@
 import { required, type Config } from '../config.js';
+import { CliError } from '../errors.js';
 import type { EngineContext, EngineDump, Source } from '../engines/engine.js';
 import { dumpPostgres } from '../engines/postgres.js';
 import { dumpQdrant } from '../engines/qdrant.js';
@@ -50,6 +51,10 @@ export async function runBackup(service: ServiceName, config: Config, secrets: r
   const store = openStore(destination, config);
   const started = now();
   const stem = stemOf(formatStamp(started), service);
+
+  // Names have one-second resolution: a second run in the same second must not overwrite the first's objects.
+  const clash = (await store.list()).find((o) => o.name.startsWith(`${stem}.`));
+  if (clash) throw new CliError(`${store.url(clash.name)} already exists: another backup started in the same second`);
 
   return withWorkdir(async (workdir) => {
     const dump = await DUMPERS[service]({ config, workdir, secrets, log }, source);

@@ -19,9 +19,10 @@ the manifest (a mismatch restores nothing), then:
   postgres  pg_restore --exit-on-error of the dump of --database into --host/--port (default BACKUP_SOURCE_HOST
             and BACKUP_SOURCE_PORT) as PGUSER with PGPASSWORD. --create creates the database first (fresh
             server); --clean --if-exists drops the objects it restores first (existing database).
-  redis     writes the RDB as <--data-dir>/dump.rdb (default /data: the master's volume, mounted into this pod
-            while the StatefulSet is scaled to 0) and moves an existing appendonlydir aside (renamed, not
-            deleted), so Redis loads the RDB at start and rebuilds its AOF from it. Redis must be stopped.
+  redis     into --data-dir (default /data: the master's volume, mounted into this pod while the StatefulSet is
+            scaled to 0): the RDB becomes the base of a new appendonlydir (Redis 7 with appendonly yes loads
+            only its AOF) and dump.rdb (appendonly no); the old appendonlydir is renamed, not deleted.
+            Redis must be stopped; start it again afterwards and the replicas resynchronise from it.
   qdrant    uploads each collection's snapshot (or only --collection) through
             POST /collections/<name>/snapshots/upload?priority=snapshot to --host/--port.
 

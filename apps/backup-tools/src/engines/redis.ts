@@ -1,4 +1,4 @@
-import { open, rename, copyFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, open, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CliError } from '../errors.js';
 import { run, toolVersion } from '../exec.js';
@@ -31,29 +31,47 @@ export async function checkRdb(context: Pick<EngineContext, 'secrets'>, path: st
 
 export interface RedisRestoreResult {
   readonly rdb: string;
-  /** Where an AOF directory was moved, if there was one. */
+  /** The AOF directory written with the RDB as its base. */
+  readonly aof: string;
+  /** Where the previous AOF directory was moved, if there was one. */
   readonly movedAof?: string;
 }
 
+/** Redis's defaults (appenddirname, appendfilename): the StatefulSet's configuration sets neither. */
+const AOF_DIR = 'appendonlydir';
+const AOF_FILE = 'appendonly.aof';
+
 /**
- * Places the RDB as `<dataDir>/dump.rdb` (through a temporary name and a rename, so Redis never reads half a
- * file). With appendonly on, Redis loads its AOF and ignores dump.rdb, so an existing `appendonlydir` is moved
- * aside (kept, never deleted): Redis then loads the RDB and writes a fresh AOF from it. Redis must be stopped.
+ * Places the RDB so Redis 7 loads it whichever persistence it starts with. With `appendonly yes` (the
+ * StatefulSet's setting) Redis loads only its AOF and, when there is none, starts EMPTY (it ignores dump.rdb;
+ * the tests show it), so the RDB also becomes the base of a new multi-part AOF: `appendonlydir/appendonly.aof.1.base.rdb`
+ * plus the manifest naming it, the layout Redis 7 itself writes after a rewrite. With `appendonly no` Redis
+ * loads `dump.rdb`. An existing AOF directory is moved aside (kept, never deleted). Redis must be stopped.
+ * Every file is written under a temporary name and renamed, so Redis never reads half of one.
  */
 export async function restoreRedis(path: string, dataDir: string, stamp: string): Promise<RedisRestoreResult> {
   const rdb = join(dataDir, 'dump.rdb');
-  const partial = join(dataDir, '.dump.rdb.restoring');
-  await copyFile(path, partial);
+  const partialRdb = join(dataDir, '.dump.rdb.restoring');
+  await copyFile(path, partialRdb);
+
+  const newAof = join(dataDir, `.${AOF_DIR}.restoring`);
+  await rm(newAof, { recursive: true, force: true });
+  await mkdir(newAof, { mode: 0o750 });
+  const base = `${AOF_FILE}.1.base.rdb`;
+  await copyFile(path, join(newAof, base));
+  await writeFile(join(newAof, `${AOF_FILE}.manifest`), `file ${base} seq 1 type b\n`);
+
+  const aof = join(dataDir, AOF_DIR);
   let movedAof: string | undefined;
-  const aof = join(dataDir, 'appendonlydir');
   const aofExists = await stat(aof).then(
     () => true,
     () => false,
   );
   if (aofExists) {
-    movedAof = join(dataDir, `appendonlydir.before-restore-${stamp}`);
+    movedAof = join(dataDir, `${AOF_DIR}.before-restore-${stamp}`);
     await rename(aof, movedAof);
   }
-  await rename(partial, rdb);
-  return { rdb, ...(movedAof ? { movedAof } : {}) };
+  await rename(newAof, aof);
+  await rename(partialRdb, rdb);
+  return { rdb, aof, ...(movedAof ? { movedAof } : {}) };
 }
