@@ -18,7 +18,8 @@ export function parseStamp(stamp: string): Date | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m;
   const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  // Date.UTC rolls month 13 into next year: a stamp is valid only if it formats back to itself.
+  return Number.isNaN(date.getTime()) || formatStamp(date) !== stamp ? undefined : date;
 }
 
 export function stemOf(stamp: string, service: ServiceName): string {
