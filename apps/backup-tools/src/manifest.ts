@@ -5,7 +5,9 @@ import { SERVICES } from './naming.js';
 export const artifactSchema = z.object({
   /** Object name relative to the destination. */
   object: z.string().min(1),
-  /** What it holds: a database, "rdb", or a collection. */
+  /** What it holds: a database's dump, PostgreSQL's roles and tablespaces, an RDB, a collection's snapshot. */
+  kind: z.enum(['database', 'globals', 'rdb', 'collection']),
+  /** The database or collection name; "globals" and "rdb" for the others. */
   name: z.string().min(1),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

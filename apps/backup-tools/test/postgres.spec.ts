@@ -37,12 +37,15 @@ describe.skipIf(unavailable)('cios-backup postgres against real PostgreSQL serve
   };
 
   beforeAll(async () => {
-    recorder = argvRecorder(['pg_dump', 'pg_restore', 'psql']);
+    recorder = argvRecorder(['pg_dump', 'pg_dumpall', 'pg_restore', 'psql']);
     [source, target, s3] = await Promise.all([startPostgres(PASSWORD), startPostgres(PASSWORD), startS3()]);
     dir = mkdtempSync(join(tmpdir(), 'cios-backup-dest-'));
+    // "app" belongs to a service role, as CIOS's per-service databases do: a fresh server needs the roles first.
+    await source.psql('postgres', 'CREATE ROLE app_owner NOLOGIN');
     for (const db of ['app', 'billing']) {
-      await source.psql('postgres', `CREATE DATABASE ${db}`);
+      await source.psql('postgres', `CREATE DATABASE ${db}${db === 'app' ? ' OWNER app_owner' : ''}`);
       await source.psql(db, `CREATE TABLE clients (id int PRIMARY KEY, name text NOT NULL)`);
+      if (db === 'app') await source.psql(db, 'ALTER TABLE clients OWNER TO app_owner');
       await source.psql(db, `INSERT INTO clients SELECT g, '${db}-client-' || g FROM generate_series(1, 500) g`);
     }
   });
@@ -58,8 +61,8 @@ describe.skipIf(unavailable)('cios-backup postgres against real PostgreSQL serve
     const backup = await run(['postgres', '--format=custom', '--json'], { BACKUP_DESTINATION: destination });
     expect(backup.stderr).toContain('pg_dump app');
     expect(backup.code).toBe(0);
-    const result = JSON.parse(backup.stdout) as { manifest: string; artifacts: { object: string; name: string; sha256: string }[] };
-    expect(result.artifacts.map((a) => a.name)).toEqual(['app', 'billing', 'postgres']);
+    const result = JSON.parse(backup.stdout) as { manifest: string; artifacts: { object: string; kind: string; name: string; sha256: string }[] };
+    expect(result.artifacts.map((a) => `${a.kind}:${a.name}`)).toEqual(['database:app', 'database:billing', 'database:postgres', 'globals:globals']);
     expect(result.artifacts[0]?.object).toMatch(/^\d{8}T\d{6}Z-postgres\.app\.dump$/);
     expect(readdirSync(join(dir, 'prod', 'prod-toronto')).sort()).toEqual([...result.artifacts.map((a) => a.object), result.manifest.split('/').at(-1)].sort());
 
@@ -73,14 +76,28 @@ describe.skipIf(unavailable)('cios-backup postgres against real PostgreSQL serve
 
     const verify = await run(['verify', 'postgres', '--json'], { BACKUP_DESTINATION: destination });
     expect(verify.code).toBe(0);
-    const checks = JSON.parse(verify.stdout) as { ok: boolean; artifacts: { name: string; entries: number }[] };
+    const checks = JSON.parse(verify.stdout) as { ok: boolean; artifacts: { name: string; entries?: number }[] };
     expect(checks.ok).toBe(true);
     // Table, its data and its primary key per database; the empty "postgres" database has none.
-    expect(Object.fromEntries(checks.artifacts.map((a) => [a.name, a.entries]))).toEqual({ app: 3, billing: 3, postgres: 0 });
+    expect(checks.artifacts.map((a) => [a.name, a.entries])).toEqual([
+      ['app', 3],
+      ['billing', 3],
+      ['postgres', 0],
+      ['globals', undefined],
+    ]);
 
-    const restore = await run(['restore', 'postgres', '--from', result.manifest, '--database', 'app', '--create', '--host', '127.0.0.1', '--port', String(target.port)]);
+    const restoreArgs = ['restore', 'postgres', '--from', result.manifest, '--database', 'app', '--create', '--host', '127.0.0.1', '--port', String(target.port)];
+    const withoutRoles = await run(restoreArgs);
+    expect(withoutRoles.code).toBe(1);
+    expect(withoutRoles.stderr).toContain('role "app_owner" does not exist');
+    await target.psql('postgres', 'DROP DATABASE IF EXISTS app');
+
+    const restore = await run([...restoreArgs, '--globals', '--json']);
     expect(restore.code, restore.stderr).toBe(0);
+    // The superuser exists on every server: its CREATE fails and the restore goes on.
+    expect((JSON.parse(restore.stdout) as { globalsErrors: string[] }).globalsErrors).toEqual([expect.stringContaining('role "postgres" already exists')]);
     expect(await target.psql('app', CHECKSUM)).toBe(await source.psql('app', CHECKSUM));
+    expect(await target.psql('app', "SELECT tableowner FROM pg_tables WHERE tablename = 'clients'")).toBe('app_owner');
   });
 
   it('backs up to S3 (s3rver), verifies from S3 and restores over an existing database with --clean --if-exists', async () => {
@@ -138,6 +155,7 @@ describe.skipIf(unavailable)('cios-backup postgres against real PostgreSQL serve
     expect(argv).toContain('pg_dump --host 127.0.0.1');
     expect(argv).toContain('--format=custom');
     expect(argv).toContain('pg_restore');
+    expect(argv).toContain('pg_dumpall --host 127.0.0.1');
     expect(argv).not.toContain(PASSWORD);
     expect(argv).not.toContain(wrong);
   });

@@ -19,7 +19,8 @@ Backs up one data store to BACKUP_DESTINATION, then prunes that prefix:
   redis      redis-cli --rdb: the server's RDB snapshot
   qdrant     a snapshot of every collection through the HTTP API (created, downloaded, deleted on the peer)
 
-Objects: <destination>/<YYYYMMDDTHHMMSSZ>-<service>.<part> (part: <database>.dump, rdb, <collection>.snapshot),
+Objects: <destination>/<YYYYMMDDTHHMMSSZ>-<service>.<part> (part: <database>.dump and globals.sql (roles,
+tablespaces: pg_dumpall --globals-only), rdb, <collection>.snapshot),
 then <stamp>-<service>.manifest.json (sizes, sha256, tool versions, start and end) written last.
 Retention: after the manifest is written, deletes this tool's objects directly under the destination whose
 time is older than BACKUP_RETENTION_DAYS, never the newest complete backup, never other names or prefixes.
@@ -64,7 +65,7 @@ export async function runBackup(service: ServiceName, config: Config, secrets: r
       const digest = await digestFile(file.path);
       log.info(`upload ${store.url(object)} (${digest.size} bytes)`);
       await store.putFile(object, file.path);
-      artifacts.push({ object, name: file.name, ...digest });
+      artifacts.push({ object, kind: file.kind, name: file.name, ...digest });
     }
     const manifest: Manifest = {
       schema: 'cios-backup/v1',

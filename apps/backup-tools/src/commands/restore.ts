@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Source } from '../engines/engine.js';
-import { restorePostgres } from '../engines/postgres.js';
+import { restorePostgres, restorePostgresGlobals } from '../engines/postgres.js';
 import { restoreQdrantCollection } from '../engines/qdrant.js';
 import { restoreRedis } from '../engines/redis.js';
 import { CliError, UsageError } from '../errors.js';
@@ -29,6 +29,9 @@ the manifest (a mismatch restores nothing), then:
   --from URL          restore point (required): e.g. s3://bucket/postgres/prod/prod-toronto/<stamp>-postgres.manifest.json
   --database DB       postgres: which database's dump (required when the backup holds several)
   --create | --clean | --if-exists   postgres: passed to pg_restore
+  --globals           postgres: first replay the backup's roles and tablespaces (globals.sql) with psql, going
+                      on past errors such as "role … already exists" (printed): needed on a fresh cluster when
+                      the database's objects belong to roles other than the superuser
   --host H --port P   postgres, qdrant: the target server
   --data-dir DIR      redis: the data volume (default /data)
   --collection NAME   qdrant: only this collection
@@ -41,6 +44,8 @@ export interface RestoreOptions {
   readonly create: boolean;
   readonly clean: boolean;
   readonly ifExists: boolean;
+  /** postgres: replay roles and tablespaces before the database. */
+  readonly globals: boolean;
   readonly host?: string;
   readonly port?: number;
   readonly dataDir: string;
@@ -53,6 +58,8 @@ export interface RestoreResult {
   readonly restored: readonly string[];
   readonly target: string;
   readonly movedAof?: string;
+  /** postgres --globals: psql's errors while replaying roles (e.g. "already exists"). */
+  readonly globalsErrors?: readonly string[];
 }
 
 function targetOf(config: Config, options: RestoreOptions): Source {
@@ -77,10 +84,16 @@ export async function runRestore(config: Config, secrets: readonly string[], log
 
   let chosen: Artifact[];
   if (options.service === 'postgres') {
-    if (options.database === undefined && manifest.artifacts.length > 1) {
-      throw new UsageError(`restore postgres: --database is required: the backup holds ${manifest.artifacts.map((a) => a.name).join(', ')}`);
+    const databases = manifest.artifacts.filter((a) => a.kind === 'database');
+    if (options.database === undefined && databases.length > 1) {
+      throw new UsageError(`restore postgres: --database is required: the backup holds ${databases.map((a) => a.name).join(', ')}`);
     }
-    chosen = pick(manifest.artifacts, options.database ?? manifest.artifacts[0]?.name, 'database');
+    chosen = pick(databases, options.database ?? databases[0]?.name, 'database');
+    if (options.globals) {
+      const globals = manifest.artifacts.find((a) => a.kind === 'globals');
+      if (!globals) throw new CliError('--globals: this backup holds no roles (globals.sql)');
+      chosen = [globals, ...chosen];
+    }
   } else if (options.service === 'qdrant') {
     chosen = pick(manifest.artifacts, options.collection, 'collection');
   } else {
@@ -101,15 +114,18 @@ export async function runRestore(config: Config, secrets: readonly string[], log
     const base = { service: options.service, manifest: point.manifestUrl, restored: files.map((f) => f.artifact.name) };
     if (options.service === 'postgres') {
       const target = targetOf(config, options);
-      const [file] = files;
+      const globals = files.find((f) => f.artifact.kind === 'globals');
+      const file = files.find((f) => f.artifact.kind === 'database');
       if (!file) throw new CliError('the backup holds no dump');
+      const globalsErrors = globals ? await restorePostgresGlobals(context(dir), target, globals.path) : undefined;
+      for (const line of globalsErrors ?? []) log.info(`roles: ${line.trim()}`);
       await restorePostgres(context(dir), target, file.path, {
         database: file.artifact.name,
         create: options.create,
         clean: options.clean,
         ifExists: options.ifExists,
       });
-      return { ...base, target: `${target.host}:${target.port}/${file.artifact.name}` };
+      return { ...base, target: `${target.host}:${target.port}/${file.artifact.name}`, ...(globalsErrors ? { globalsErrors } : {}) };
     }
     if (options.service === 'redis') {
       const [file] = files;

@@ -59,8 +59,8 @@ export async function runVerify(
       let entries: number | undefined;
       if (problems.length === 0) {
         try {
-          if (manifest.service === 'postgres') entries = await checkPostgresArchive({ secrets }, path);
-          if (manifest.service === 'redis') await checkRdb({ secrets }, path);
+          if (artifact.kind === 'database') entries = await checkPostgresArchive({ secrets }, path);
+          if (artifact.kind === 'rdb') await checkRdb({ secrets }, path);
         } catch (error) {
           problems.push((error as Error).message);
         }

@@ -10,7 +10,8 @@ export interface EngineContext {
 }
 
 export interface DumpedFile {
-  /** What it holds: a database, "rdb", or a collection. */
+  readonly kind: 'database' | 'globals' | 'rdb' | 'collection';
+  /** What it holds: a database, "globals", "rdb", or a collection. */
   readonly name: string;
   /** The object name's part after the stem, e.g. "app.dump". */
   readonly part: string;

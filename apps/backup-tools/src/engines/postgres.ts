@@ -49,15 +49,35 @@ export async function dumpPostgres(context: EngineContext, source: Source): Prom
       env: pgEnv(context.config),
       secrets: context.secrets,
     });
-    files.push({ name: database, part, path });
+    files.push({ kind: 'database' as const, name: database, part, path });
   }
-  return { tools: { pg_dump: await toolVersion('pg_dump') }, files };
+  // Roles and tablespaces live outside every database: without them a fresh cluster (the DR standby) cannot
+  // restore objects owned by a service's role. The file holds the roles' password hashes, as the dumps hold data.
+  const globals = join(context.workdir, 'globals.sql');
+  context.log.info(`pg_dumpall --globals-only from ${source.host}:${source.port}`);
+  await run('pg_dumpall', [...target(source), '--globals-only', `--file=${globals}`], { env: pgEnv(context.config), secrets: context.secrets });
+  files.push({ kind: 'globals' as const, name: 'globals', part: 'globals.sql', path: globals });
+  return { tools: { pg_dump: await toolVersion('pg_dump'), pg_dumpall: await toolVersion('pg_dumpall') }, files };
 }
 
 /** pg_restore reads the archive's table of contents: a truncated or foreign file fails here. */
 export async function checkPostgresArchive(context: Pick<EngineContext, 'secrets'>, path: string): Promise<number> {
   const { stdout } = await run('pg_restore', ['--list', path], { env: {}, secrets: context.secrets });
   return stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';')).length;
+}
+
+/**
+ * Replays the roles and tablespaces. Not stopped by errors: on a server that already has some roles (the
+ * superuser always) their CREATE fails with "already exists" and the rest must still run. Returns psql's error
+ * lines for the report.
+ */
+export async function restorePostgresGlobals(context: EngineContext, target_: Source, path: string): Promise<string[]> {
+  context.log.info(`psql roles and tablespaces into ${target_.host}:${target_.port}`);
+  const { stderr } = await run('psql', [...target(target_), '--dbname=postgres', '--no-psqlrc', '--quiet', `--file=${path}`], {
+    env: pgEnv(context.config),
+    secrets: context.secrets,
+  });
+  return stderr.split('\n').filter((l) => l.includes('ERROR:'));
 }
 
 export interface PostgresRestoreOptions {

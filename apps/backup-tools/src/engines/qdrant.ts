@@ -60,7 +60,7 @@ export async function dumpQdrant(context: EngineContext, source: Source): Promis
       // Removed even when the download failed: a failed run must not leave snapshots filling the peer's disk.
       await call(context, 'DELETE', `${base}/collections/${c}/snapshots/${s}?wait=true`);
     }
-    files.push({ name: collection, part, path });
+    files.push({ kind: 'collection' as const, name: collection, part, path });
   }
   return { tools: { qdrant: info.version ?? 'unknown' }, files };
 }

@@ -13,7 +13,7 @@ export async function dumpRedis(context: EngineContext, source: Source): Promise
     env: context.config.REDIS_PASSWORD ? { REDISCLI_AUTH: context.config.REDIS_PASSWORD } : {},
     secrets: context.secrets,
   });
-  return { tools: { 'redis-cli': await toolVersion('redis-cli') }, files: [{ name: 'rdb', part: 'rdb', path }] };
+  return { tools: { 'redis-cli': await toolVersion('redis-cli') }, files: [{ kind: 'rdb', name: 'rdb', part: 'rdb', path }] };
 }
 
 /** An RDB file starts with "REDIS" and a four-digit version; redis-check-rdb then walks every key. */
