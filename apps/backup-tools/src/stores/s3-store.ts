@@ -13,6 +13,7 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { CliError } from '../errors.js';
 import type { StoredObject } from '../retention.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -46,6 +47,16 @@ export class S3Store implements ObjectStore {
     });
   }
 
+  /** Every S3 failure names the object or prefix and the SDK's error name (AccessDenied, NoSuchBucket…). */
+  private async described<T>(what: string, where: string, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (error) {
+      const e = error as Error;
+      throw new CliError(`S3 ${what} ${where}: ${e.name}: ${e.message}`);
+    }
+  }
+
   private key(name: string): string {
     return `${this.options.prefix}${name}`;
   }
@@ -54,7 +65,11 @@ export class S3Store implements ObjectStore {
     return `s3://${this.options.bucket}/${this.key(name)}`;
   }
 
-  async putFile(name: string, path: string): Promise<void> {
+  putFile(name: string, path: string): Promise<void> {
+    return this.described('upload', this.url(name), () => this.doPutFile(name, path));
+  }
+
+  private async doPutFile(name: string, path: string): Promise<void> {
     const size = (await stat(path)).size;
     if (size <= this.partSize) {
       await this.client.send(
@@ -95,26 +110,42 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async putText(name: string, text: string): Promise<void> {
+  putText(name: string, text: string): Promise<void> {
+    return this.described('upload', this.url(name), () => this.doPutText(name, text));
+  }
+
+  private async doPutText(name: string, text: string): Promise<void> {
     const body = Buffer.from(text, 'utf8');
     await this.client.send(
       new PutObjectCommand({ Bucket: this.options.bucket, Key: this.key(name), Body: body, ContentLength: body.length, ContentType: 'application/json' }),
     );
   }
 
-  async getFile(name: string, path: string): Promise<void> {
+  getFile(name: string, path: string): Promise<void> {
+    return this.described('download', this.url(name), () => this.doGetFile(name, path));
+  }
+
+  private async doGetFile(name: string, path: string): Promise<void> {
     const response = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(name) }));
     if (!(response.Body instanceof Readable)) throw new Error(`S3 returned no body for ${this.url(name)}`);
     await pipeline(response.Body, createWriteStream(path, { mode: 0o600 }));
   }
 
-  async getText(name: string): Promise<string> {
+  getText(name: string): Promise<string> {
+    return this.described('download', this.url(name), () => this.doGetText(name));
+  }
+
+  private async doGetText(name: string): Promise<string> {
     const response = await this.client.send(new GetObjectCommand({ Bucket: this.options.bucket, Key: this.key(name) }));
     if (!response.Body) throw new Error(`S3 returned no body for ${this.url(name)}`);
     return response.Body.transformToString('utf8');
   }
 
-  async list(): Promise<StoredObject[]> {
+  list(): Promise<StoredObject[]> {
+    return this.described('list', this.url(''), () => this.doList());
+  }
+
+  private async doList(): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
     let token: string | undefined;
     do {
@@ -131,7 +162,11 @@ export class S3Store implements ObjectStore {
     return out;
   }
 
-  async delete(names: readonly string[]): Promise<void> {
+  delete(names: readonly string[]): Promise<void> {
+    return this.described('delete under', this.url(''), () => this.doDelete(names));
+  }
+
+  private async doDelete(names: readonly string[]): Promise<void> {
     for (let i = 0; i < names.length; i += 1000) {
       const batch = names.slice(i, i + 1000);
       const result = await this.client.send(
