@@ -20,6 +20,7 @@ describe.skipIf(unavailable)('cios-backup redis against a real redis-server', ()
   let recorder: ReturnType<typeof argvRecorder>;
   const runs: CliRun[] = [];
   const stopped: RedisServer[] = [];
+  const dataDirs: string[] = [];
 
   const run = async (args: string[], extra: Record<string, string> = {}) => {
     const result = await cios(args, {
@@ -46,6 +47,7 @@ describe.skipIf(unavailable)('cios-backup redis against a real redis-server', ()
   afterAll(async () => {
     await Promise.all([source?.stop(), s3?.stop(), ...stopped.map((s) => s.stop())]);
     if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const d of dataDirs) rmSync(d, { recursive: true, force: true });
     if (recorder) rmSync(recorder.dir, { recursive: true, force: true });
   });
 
@@ -64,6 +66,7 @@ describe.skipIf(unavailable)('cios-backup redis against a real redis-server', ()
 
       // The master's volume as the StatefulSet leaves it: appendonly on, with an AOF that would win over dump.rdb.
       const dataDir = mkdtempSync(join(tmpdir(), `cios-backup-redis-data-${kind}-`));
+      dataDirs.push(dataDir);
       mkdirSync(join(dataDir, 'appendonlydir'));
       writeFileSync(join(dataDir, 'appendonlydir', 'appendonly.aof.1.base.rdb'), 'stale');
       const restore = await run(['restore', 'redis', '--from', manifest, '--data-dir', dataDir, '--json'], kind === 's3' ? s3.env : {});

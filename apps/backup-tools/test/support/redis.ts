@@ -25,6 +25,7 @@ export function redisAvailable(): string | undefined {
 
 /** redis-server on 127.0.0.1, password in a 0600 config file; `dir` may already hold an RDB to load. */
 export async function startRedis(password: string, options: { dir?: string; appendonly?: boolean } = {}): Promise<RedisServer> {
+  const owned = options.dir === undefined;
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'cios-backup-redis-'));
   const port = await freePort();
   const conf = join(dir, '..', `redis-${port}.conf`);
@@ -58,6 +59,8 @@ export async function startRedis(password: string, options: { dir?: string; appe
         await exited;
       }
       rmSync(conf, { force: true });
+      // A directory the caller handed in is the caller's to remove.
+      if (owned) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
