@@ -4,6 +4,11 @@ import type { ServiceInput } from '@cios/platform-spec';
 const HOURLY = '0 * * * *';
 const BACKUP_IMAGE = 'ghcr.io/cios/backup-tools:1.4.0';
 const BACKUP_BUCKET = 's3://cios-backups-ca-central-1';
+/** The object store's key pair, by reference: cios-backup needs the id with the secret (an S3 request is signed with both). */
+const BACKUP_STORE_CREDENTIALS = [
+  { env: 'BACKUP_ACCESS_KEY_ID', secretName: 'backup-object-store', key: 'access-key-id' },
+  { env: 'BACKUP_SECRET_ACCESS_KEY', secretName: 'backup-object-store', key: 'secret-access-key' },
+] as const;
 
 /** The data tier: stateful, on persistent volumes, backed up hourly to Canadian object storage. */
 export const dataServices: ServiceInput[] = [
@@ -36,7 +41,7 @@ export const dataServices: ServiceInput[] = [
       destination: `${BACKUP_BUCKET}/postgres`,
       secrets: [
         { env: 'PGPASSWORD', secretName: 'postgres-superuser', key: 'password' },
-        { env: 'BACKUP_SECRET_ACCESS_KEY', secretName: 'backup-object-store', key: 'secret-access-key' },
+        ...BACKUP_STORE_CREDENTIALS,
       ],
     },
     // No SLO: PostgreSQL speaks no HTTP, so the request-based SLIs do not exist for it. Pods not ready,
@@ -68,7 +73,7 @@ export const dataServices: ServiceInput[] = [
       destination: `${BACKUP_BUCKET}/redis`,
       secrets: [
         { env: 'REDIS_PASSWORD', secretName: 'redis-auth', key: 'password' },
-        { env: 'BACKUP_SECRET_ACCESS_KEY', secretName: 'backup-object-store', key: 'secret-access-key' },
+        ...BACKUP_STORE_CREDENTIALS,
       ],
     },
   },
@@ -103,7 +108,7 @@ export const dataServices: ServiceInput[] = [
       destination: `${BACKUP_BUCKET}/qdrant`,
       secrets: [
         { env: 'QDRANT_API_KEY', secretName: 'qdrant-api', key: 'api-key' },
-        { env: 'BACKUP_SECRET_ACCESS_KEY', secretName: 'backup-object-store', key: 'secret-access-key' },
+        ...BACKUP_STORE_CREDENTIALS,
       ],
     },
   },
