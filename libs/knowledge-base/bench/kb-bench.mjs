@@ -71,8 +71,12 @@ function time(fn, runs) {
   // As a CLI meets it: one load in a fresh process, with no garbage of earlier runs to collect on the way.
   const once = (body) => {
     const script = `import * as fs from 'node:fs'; import { loadKb } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
-      const file = ${JSON.stringify(file)}; const t0 = performance.now(); ${body}; console.log(performance.now() - t0);`;
-    return Number(spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }).stdout.trim());
+      const file = ${JSON.stringify(file)}; const t0 = performance.now(); ${body}; process.stdout.write(String(performance.now() - t0));`;
+    // Not console.log: under Nx (FORCE_COLOR) it prints a number in ANSI colour, which is not a number.
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    const ms = Number(child.stdout.trim());
+    if (child.status !== 0 || !Number.isFinite(ms)) throw new Error(`fresh-process load failed (exit ${child.status}): ${child.stderr.trim() || child.stdout.trim()}`);
+    return ms;
   };
   const freshBare = [];
   const freshFull = [];
