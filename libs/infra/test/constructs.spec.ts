@@ -18,7 +18,7 @@ import {
   ServiceV1,
   StatefulSetV1,
 } from '../src/k8s.js';
-import { api, db, envOf, smallPlatform, web } from './fixtures.js';
+import { api, constructProps, db, envOf, smallPlatform, web } from './fixtures.js';
 
 const platform = smallPlatform([web(), api({ config: { env: { LOG_LEVEL: 'info' }, secrets: [{ env: 'API_TOKEN', secretName: 'api-token', key: 'token' }] } }), db()]);
 const prod = envOf(platform, 'prod');
@@ -26,19 +26,10 @@ const dev = envOf(platform, 'dev');
 const svc = (name: string) => platform.services.find((s) => s.name === name)!;
 
 function workloadProps(name: string, env = prod) {
-  const service = svc(name);
   return {
-    service,
-    environment: env,
-    namespace: namespaceFor(env, service.tier),
-    region: 'canadacentral',
-    image: `${service.image}:1.0.0`,
-    version: '1.0.0',
+    ...constructProps(svc(name), env),
     callers: name === 'api' ? [{ name: 'web', namespace: namespaceFor(env, 'edge') }] : [],
-    monitoringNamespace: `${env.name}-monitoring`,
-    ingressNamespace: 'ingress-nginx',
     ...(name === 'web' ? { host: 'www.example.ca' } : {}),
-    cluster: { name: 'prod-tor', role: 'primary' as const },
   };
 }
 

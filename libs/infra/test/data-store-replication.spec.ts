@@ -1,8 +1,8 @@
 import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { namespaceFor, type Environment, type Platform } from '@cios/platform-spec';
+import type { Environment, Platform } from '@cios/platform-spec';
 import { CiosDataStore, type CiosDataStoreProps } from '../src/constructs/cios-data-store.js';
-import { db, envOf, smallPlatform } from './fixtures.js';
+import { constructProps, db, envOf, smallPlatform } from './fixtures.js';
 
 type Json = Record<string, any>;
 
@@ -18,19 +18,7 @@ const prod = envOf(platform, 'prod');
 const dev = envOf(platform, 'dev');
 
 function props(name: string, env: Environment = prod, cluster: CiosDataStoreProps['cluster'] = { name: 'prod-tor', role: 'primary' }, p: Platform = platform): CiosDataStoreProps {
-  const service = p.services.find((s) => s.name === name)!;
-  return {
-    service,
-    environment: env,
-    namespace: namespaceFor(env, service.tier),
-    region: 'canadacentral',
-    image: `${service.image}:1.0.0`,
-    version: '1.0.0',
-    callers: [],
-    monitoringNamespace: `${env.name}-monitoring`,
-    ingressNamespace: 'ingress-nginx',
-    cluster,
-  };
+  return { ...constructProps(p.services.find((s) => s.name === name)!, env), cluster };
 }
 
 function render(p: CiosDataStoreProps) {

@@ -1,10 +1,12 @@
 import {
   Environment,
   Platform,
+  namespaceFor,
   parseSpec,
   type EnvironmentInput,
   type Platform as PlatformType,
   type Release,
+  type Service,
   type ServiceInput,
 } from '@cios/platform-spec';
 
@@ -105,4 +107,20 @@ export function digestRelease(p: PlatformType, env = 'prod', withDigest = true):
   for (const s of p.services) images[s.name] = `${s.image}:1.2.3${withDigest ? `@${DIGEST}` : ''}`;
   images['backup-tools'] = `ghcr.io/test/backup:1.0.0${withDigest ? `@${DIGEST}` : ''}`;
   return { environment: env, commit: 'abcdef1', createdBy: 'ci', createdAt: '2026-01-01T00:00:00Z', images };
+}
+
+/** What every service construct is given: version 1.0.0 of `service` in `env`, in Toronto's primary cluster. */
+export function constructProps(service: Service, env: Environment) {
+  return {
+    service,
+    environment: env,
+    namespace: namespaceFor(env, service.tier),
+    region: 'canadacentral',
+    image: `${service.image}:1.0.0`,
+    version: '1.0.0',
+    callers: [] as { name: string; namespace: string }[],
+    monitoringNamespace: `${env.name}-monitoring`,
+    ingressNamespace: 'ingress-nginx',
+    cluster: { name: 'prod-tor', role: 'primary' as const },
+  };
 }
