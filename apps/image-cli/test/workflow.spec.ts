@@ -84,6 +84,22 @@ describe('images workflow', () => {
     for (const step of [steps[build], steps[push], scan]) expect((step as Step & { if?: string }).if).toBeUndefined();
     expect(steps[index('npx cios-image release')]?.run).toContain('cp platform-cli.txt deploy-inputs/platform-cli.txt');
   });
+
+  it("builds the backup-tools image at the catalog's version once, before the release pins it, and scans and signs it", () => {
+    const steps = (parse(source) as Workflow).jobs['images']?.steps ?? [];
+    const index = (text: string) => steps.findIndex((s) => s.run?.includes(text));
+    const build = index('-f docker/backup-tools/Dockerfile');
+    expect(build).toBeGreaterThan(index('npx nx run-many -t build'));
+    const run = steps[build]?.run ?? '';
+    expect(run).toContain('await import("@cios/catalog")');
+    // A pushed version is never rebuilt: the tag the release pins by digest does not move.
+    expect(run.indexOf('skopeo inspect')).toBeGreaterThan(-1);
+    expect(run.indexOf('skopeo inspect')).toBeLessThan(run.indexOf('buildah --storage-driver overlay bud'));
+    expect(run).toContain('>> support-images.txt');
+    expect(build).toBeLessThan(index('npx cios-image release'));
+    expect(steps[index('trivy image --severity CRITICAL')]?.run).toContain('cat refs.txt platform-cli.txt support-images.txt');
+    expect(steps[index('cosign sign "$(cat platform-cli.txt)"')]?.run).toContain('done < support-images.txt');
+  });
 });
 
 describe('deploy workflow', () => {
