@@ -26,7 +26,9 @@ import {
   closeQueue,
   outcomeReady,
   recoverQueue,
+  submitterOf,
   takeChanges,
+  waitingSubmitters,
   takeOutcome,
   withdrawChange,
   writeJournal,
@@ -46,6 +48,13 @@ const MAX_BATCH = 256;
 const COMBINE_BUDGET_MS = 100;
 /** A queued change's submitter looks for its outcome at least this often (ms): cheap, and it sets the pace. */
 const OUTCOME_POLL_MAX_MS = 2;
+/**
+ * Before the next batch, a combiner waits at most this long (ms) for the other processes of the last
+ * batch to queue their next change. Agents that write in bursts then share one write instead of
+ * one each; a lone writer (no one else in the last batch) never waits.
+ */
+const GATHER_MAX_MS = 3;
+const GATHER_POLL_MS = 0.25;
 
 /**
  * Make a named change to the KB, together with whatever other processes have queued, and wait for
@@ -113,7 +122,13 @@ function combineWhileBusy(file: string, queue: string, name: string, lock: HeldL
   try {
     recoverQueue(file);
     const until = Date.now() + COMBINE_BUDGET_MS;
-    while (combine(file, queue, lock, options) > 0 && Date.now() < until);
+    let others = new Set<number>();
+    for (;;) {
+      gatherFrom(queue, others);
+      const taken = combine(file, queue, lock, options);
+      if (taken.length === 0 || Date.now() >= until) break;
+      others = new Set(taken.map(submitterOf).filter((pid) => pid !== process.pid));
+    }
   } catch (error) {
     if (error instanceof KbError && error.code === 'lock_lost') return;
     try {
@@ -129,10 +144,23 @@ function combineWhileBusy(file: string, queue: string, name: string, lock: HeldL
   }
 }
 
-/** One batch: take, apply, journal, write the KB once, hand out outcomes. Returns how many changes it took. */
-function combine(file: string, queue: string, lock: HeldLock, options: UpdateOptions): number {
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Wait (at most GATHER_MAX_MS) until each of `submitters` has a change in the queue. Synchronous: the combiner holds the lock. */
+function gatherFrom(queue: string, submitters: ReadonlySet<number>): void {
+  if (submitters.size === 0) return;
+  const until = performance.now() + GATHER_MAX_MS;
+  for (;;) {
+    const waiting = waitingSubmitters(queue);
+    if ([...submitters].every((pid) => waiting.has(pid)) || performance.now() >= until) return;
+    Atomics.wait(pause, 0, 0, GATHER_POLL_MS);
+  }
+}
+
+/** One batch: take, apply, journal, write the KB once, hand out outcomes. Returns the names it took. */
+function combine(file: string, queue: string, lock: HeldLock, options: UpdateOptions): string[] {
   const taken = takeChanges(queue, MAX_BATCH);
-  if (taken.length === 0) return 0;
+  if (taken.length === 0) return [];
   const batch = applyBatch(file, taken, options);
   const journal: Journal = { commit: batch.write ? batch.write.revision : null, outcomes: batch.outcomes };
   writeJournal(queue, journal);
@@ -141,7 +169,7 @@ function combine(file: string, queue: string, lock: HeldLock, options: UpdateOpt
     rememberWritten(file, batch.write);
   }
   deliverOutcomes(queue, journal);
-  return taken.length;
+  return taken.map((t) => t.name);
 }
 
 interface Batch {

@@ -144,6 +144,18 @@ export function takeOutcome(queue: string, name: string): Outcome | undefined {
 
 export type TakenChange = { name: string; change: QueuedChange } | { name: string; problem: string };
 
+/** The pid of the process that queued the change `name` (see newChangeName). */
+export function submitterOf(name: string): number {
+  return Number(name.split('-')[1]);
+}
+
+/** The pids of the processes with a change waiting in the queue. */
+export function waitingSubmitters(queue: string): Set<number> {
+  const pids = new Set<number>();
+  for (const entry of fs.readdirSync(queue)) if (entry.endsWith('.req')) pids.add(submitterOf(entry));
+  return pids;
+}
+
 /** Take up to `limit` waiting changes, oldest first. */
 export function takeChanges(queue: string, limit: number): TakenChange[] {
   const waiting = fs

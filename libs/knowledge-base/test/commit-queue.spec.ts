@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireLock, assignTask, getTask, KbError, loadKb, recoverQueue, submitChange, update } from '../src/index.js';
-import { enqueueChange, newChangeName, openQueue, queueDirFor, type Journal } from '../src/queue-files.js';
+import { enqueueChange, newChangeName, openQueue, queueDirFor, submitterOf, waitingSubmitters, type Journal } from '../src/queue-files.js';
 import { cleanupTemp, tempKb } from './helpers.js';
 
 afterAll(cleanupTemp);
@@ -71,6 +71,17 @@ describe('group commit', () => {
     }
     expect(fs.readFileSync(file)).toEqual(before);
     expect(fs.existsSync(queueDirFor(file))).toBe(false);
+  });
+
+  it('knows which processes have a change waiting (what a combiner gathers on before its next batch)', () => {
+    const { file } = tempKb();
+    const queue = openQueue(file);
+    const name = newChangeName();
+    expect(submitterOf(name)).toBe(process.pid);
+    expect(waitingSubmitters(queue)).toEqual(new Set());
+    enqueueChange(queue, name, { op: 'log-change', input: { by: 'DevOps Agent', what: 'x', why: 'test' }, agent: null });
+    enqueueChange(queue, name.replace(`-${process.pid}-`, '-4242-'), { op: 'log-change', input: { by: 'QA Agent', what: 'y', why: 'test' }, agent: null });
+    expect(waitingSubmitters(queue)).toEqual(new Set([process.pid, 4242]));
   });
 });
 
