@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKUP_HELP, formatBackupResult, runBackup } from './commands/backup.js';
 import { LIST_HELP, formatList, runList } from './commands/list.js';
+import { PRUNE_HELP, formatPrune, runPrune } from './commands/prune.js';
 import { RESTORE_HELP, formatRestore, runRestore } from './commands/restore.js';
 import { VERIFY_HELP, formatVerify, runVerify } from './commands/verify.js';
 import { loadConfig, secretValues } from './config.js';
@@ -20,6 +21,7 @@ Commands:
   redis [--rdb]                     RDB snapshot (redis-cli --rdb) to BACKUP_DESTINATION, then prune
   qdrant [--snapshot-all]           snapshot of every collection to BACKUP_DESTINATION, then prune
   list [SERVICE] [--prefix URL]     backups, newest first
+  prune [--prefix URL] [--dry-run]  apply the retention to a prefix without taking a backup
   verify [SERVICE] [--from URL]     download a backup and check it against its manifest
   restore SERVICE --from URL        restore a backup (see "cios-backup restore --help")
 
@@ -34,6 +36,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   redis: { ...COMMON, rdb: { type: 'boolean' } },
   qdrant: { ...COMMON, 'snapshot-all': { type: 'boolean' } },
   list: { ...COMMON, prefix: { type: 'string' }, all: { type: 'boolean' } },
+  prune: { ...COMMON, prefix: { type: 'string' }, 'retention-days': { type: 'string' }, 'all-expired': { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
   verify: { ...COMMON, from: { type: 'string' }, prefix: { type: 'string' } },
   restore: {
     ...COMMON,
@@ -54,6 +57,7 @@ const HELPS: Record<string, string> = {
   redis: BACKUP_HELP,
   qdrant: BACKUP_HELP,
   list: LIST_HELP,
+  prune: PRUNE_HELP,
   verify: VERIFY_HELP,
   restore: RESTORE_HELP,
 };
@@ -65,6 +69,13 @@ function serviceArg(value: string | undefined, required: boolean): ServiceName |
   }
   if (!(SERVICES as readonly string[]).includes(value)) throw new UsageError(`unknown service "${value}": ${SERVICES.join(', ')}`);
   return value as ServiceName;
+}
+
+function daysArg(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--retention-days ${value}: must be a whole number of days, at least 1`);
+  return days;
 }
 
 function portArg(value: string | undefined): number | undefined {
@@ -107,6 +118,18 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       }
       const result = await runBackup(command, loadConfig(io.env), secrets, log, io.now);
       out(formatBackupResult(result), result);
+      return EXIT.ok;
+    }
+    if (command === 'prune') {
+      if (positionals.length > 0) throw new UsageError('prune takes no arguments (the prefix is --prefix URL)');
+      const days = daysArg(str('retention-days'));
+      const result = await runPrune(loadConfig(io.env), log, io.now, {
+        ...(str('prefix') ? { prefix: str('prefix') } : {}),
+        ...(days !== undefined ? { retentionDays: days } : {}),
+        allExpired: bool('all-expired'),
+        dryRun: bool('dry-run'),
+      });
+      out(formatPrune(result), result);
       return EXIT.ok;
     }
     if (positionals.length > 1) throw new UsageError(`${command} takes one service at most`);

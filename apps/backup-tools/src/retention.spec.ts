@@ -37,6 +37,14 @@ describe('planRetention', () => {
     expect(plan.keep).toEqual(['20250101T000000Z-postgres.app.dump', '20250101T000000Z-postgres.manifest.json']);
   });
 
+  it('with keepNewest false (a prefix no longer written to) deletes every expired backup, the newest too', () => {
+    const objects = [o('20250101T000000Z-postgres.app.dump'), o('20250101T000000Z-postgres.manifest.json'), o('20261201T000000Z-redis.rdb'), o('20261201T000000Z-redis.manifest.json')];
+    const plan = planRetention(objects, NOW, 35, { keepNewest: false });
+    expect(plan.delete).toEqual(['20250101T000000Z-postgres.app.dump', '20250101T000000Z-postgres.manifest.json']);
+    expect(plan.keep).toEqual(['20261201T000000Z-redis.manifest.json', '20261201T000000Z-redis.rdb']);
+    expect(plan.newestComplete).toBeUndefined();
+  });
+
   it('leaves names it did not write and nested names alone', () => {
     const plan = planRetention([o('README.txt'), o('old-dump.sql'), o('nested/20200101T000000Z-redis.rdb'), o('20200101T000000Z-redis.rdb')], NOW, 7);
     expect(plan.delete).toEqual(['20200101T000000Z-redis.rdb']);
