@@ -299,6 +299,7 @@ function formatPlan(r: PlanReport): string {
   lines.push(`  approval     binds the ${r.approvalBinding}`);
   lines.push(`  artifact     ${display(r.artifactDir)}`);
   lines.push(`  stacks       ${r.stacks.join(', ')}; ${r.monitoringFiles} monitoring files`);
+  if (r.destroys.length > 0) lines.push(`  destroys     ${r.destroys.join(', ')} (running in ${r.environment}, not in this release)`);
   lines.push('', `Services (against ${r.rollbackTarget ? `release ${r.rollbackTarget}, the last successful in ${r.environment}` : 'nothing: no successful release yet'}):`);
   const diffLine = (s: PlanReport['services'][number]) =>
     `  ${s.change.padEnd(9)} ${s.service}${s.change === 'changed' ? `: ${s.from} → ${s.to}` : s.to ? `: ${s.to}` : s.from ? `: ${s.from}` : ''}`;
@@ -334,7 +335,7 @@ function formatPlan(r: PlanReport): string {
   }
   for (const [service, list] of byService) lines.push(`  ${service}: ${list.join(', ')}`);
   lines.push('', 'Terraform:');
-  if (r.terraform.ran) for (const s of r.terraform.stacks) lines.push(`  ${s.stack}: ${formatPlanSummary(s.summary)}`);
+  if (r.terraform.ran) for (const s of r.terraform.stacks) lines.push(`  ${s.stack}${s.action === 'destroy' ? ' (destroyed: not in this release)' : ''}: ${formatPlanSummary(s.summary)}`);
   if (r.skipped.length > 0) {
     lines.push('', 'Skipped:');
     for (const s of r.skipped) lines.push(`  - ${s}`);

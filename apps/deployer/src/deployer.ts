@@ -23,7 +23,7 @@ import type { Progress } from './progress.js';
 import type { Redactor } from './redact.js';
 import { InputError, type ServiceDiff, diffImages, gitInfo, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
 import { PolicyRefusal, type PolicyFindingView, type Renderer, needsCluster, render } from './render.js';
-import { type StackOutcome, StackFailedError, applyStacks, planStacks } from './stack-runner.js';
+import { type StackOutcome, type StackTask, StackFailedError, applyStacks, planStacks, stackTasks } from './stack-runner.js';
 import { ProviderUnavailableError, Terraform, formatPlanSummary } from './terraform.js';
 import { Workspace } from './workspace.js';
 import { kubeContextAvailable } from './kubeconfig.js';
@@ -83,6 +83,8 @@ export interface PlanReport {
   readonly commit: string;
   readonly artifactDir: string;
   readonly stacks: readonly string[];
+  /** Stacks the environment runs (its live workspace) that this release does not: apply destroys them. */
+  readonly destroys: readonly string[];
   readonly monitoringFiles: number;
   readonly services: readonly ServiceDiff[];
   /** What the release left as it was and why (e.g. upstream images without a version stay unreleased). */
@@ -232,6 +234,7 @@ export class Deployer {
     const p = await this.prepare(kb, source);
     const skipped: string[] = [];
     const tf = this.terraform();
+    const tasks = stackTasks(this.liveWorkspace(), p.rendered);
     const skip = (reason: string): PlanReport['terraform'] => {
       skipped.push(reason);
       return { ran: false, skipped: reason, stacks: [] };
@@ -240,8 +243,8 @@ export class Deployer {
       ? skip('--render-only: terraform init/plan skipped, stacks rendered only')
       : !tf
         ? skip('terraform not found on PATH (or --terraform-bin): init/plan skipped, stacks rendered only')
-        : await this.speculativePlan(tf, p.rendered, skipped);
-    const changesDigest = terraform.ran ? releaseChangesDigest(Object.fromEntries(terraform.stacks.map((o) => [o.stack, o.changesDigest]))) : null;
+        : await this.speculativePlan(tf, tasks, skipped);
+    const changesDigest = terraform.ran ? releaseChangesDigest(terraform.stacks) : null;
     const planHash = changesDigest ? boundPlanHash(p.ref.planHash, changesDigest) : p.ref.planHash;
     const gates = this.gates(kb, p, options, changesDigest ? { boundPlanHash: planHash } : {});
     const services = this.changedServices(p);
@@ -254,11 +257,12 @@ export class Deployer {
       filesHash: p.ref.planHash,
       changesDigest,
       approvalBinding: changesDigest
-        ? 'release hash and plan hash (the rendered files bound to the changes Terraform plans against the live state: a changed plan voids the approval)'
+        ? 'release hash and plan hash (the rendered files bound to the changes Terraform plans against the live state, destroys of stacks the release no longer has included: a changed plan voids the approval)'
         : `release hash and plan hash of the rendered files only (${terraform.skipped ?? 'terraform did not plan'}): the changes Terraform would make are not bound`,
       commit: p.rendered.release.commit,
       artifactDir: p.ref.dir,
       stacks: Object.keys(p.rendered.stacks),
+      destroys: tasks.filter((t) => t.action === 'destroy').map((t) => t.stack),
       monitoringFiles: Object.keys(p.rendered.monitoring).length,
       services: p.diff,
       notes: p.notes,
@@ -273,13 +277,20 @@ export class Deployer {
     };
   }
 
-  private async speculativePlan(tf: Terraform, rendered: RenderedRelease, skipped: string[]): Promise<PlanReport['terraform']> {
+  /** The workspace the environment's applies run in: which stacks it has is what the environment runs. */
+  private liveWorkspace(): Workspace {
+    return new Workspace(this.o.stateDir, this.env, 'apply');
+  }
+
+  /** Plans `tasks` (stackTasks over the live workspace) in the plan workspace, against the live state. */
+  private async speculativePlan(tf: Terraform, tasks: readonly StackTask[], skipped: string[]): Promise<PlanReport['terraform']> {
     const ws = new Workspace(this.o.stateDir, this.env, 'plan');
-    const cluster = needsCluster(rendered.stacks);
+    // A stack the release drops may be the only one that talks to the cluster: its destroy needs it too.
+    const cluster = needsCluster(Object.fromEntries(tasks.map((t) => [t.stack, t.json])));
     try {
       if (cluster) {
         // init first: offline, the provider download is what fails, and that is the reason to report.
-        for (const [stack, json] of Object.entries(rendered.stacks)) {
+        for (const { stack, json } of tasks) {
           this.o.progress.step(`terraform init ${stack}`);
           await tf.init(ws.prepare(stack, json));
           this.o.progress.done();
@@ -291,7 +302,7 @@ export class Deployer {
           return { ran: false, skipped: reason, stacks: [] };
         }
       }
-      const stacks = await planStacks(tf, ws, rendered, this.o.progress);
+      const stacks = await planStacks(tf, ws, tasks, this.o.progress);
       return { ran: true, stacks };
     } catch (error) {
       if (error instanceof ProviderUnavailableError) {
@@ -379,14 +390,15 @@ export class Deployer {
 
   /**
    * Under the lock, so the state cannot move between check and apply by another deploy: Terraform
-   * plans every stack again and the approval's plan hash must equal the files bound to those changes.
+   * plans every stack again (destroys of stacks the release drops included, from the live workspace
+   * the apply will use) and the approval's plan hash must equal the files bound to those changes.
    * Returns the changes digest; refuses (and records why) when the live state changed the plan.
    */
   private async verifyApprovedChanges(tf: Terraform, p: Prepared, approval: ApprovalGate, gates: Gate[]): Promise<string> {
     const approved = approval.verifyPlanHash as string;
     this.o.progress.step(`checking that Terraform still plans what approval ${approval.approval?.id} covers`);
-    const outcomes = await planStacks(tf, new Workspace(this.o.stateDir, this.env, 'plan'), p.rendered, this.o.progress);
-    const digest = releaseChangesDigest(Object.fromEntries(outcomes.map((o) => [o.stack, o.changesDigest])));
+    const outcomes = await planStacks(tf, new Workspace(this.o.stateDir, this.env, 'plan'), stackTasks(this.liveWorkspace(), p.rendered), this.o.progress);
+    const digest = releaseChangesDigest(outcomes);
     const now = boundPlanHash(p.ref.planHash, digest);
     if (now !== approved) {
       const details = `approval ${approval.approval?.id} is void: the plan changed since it was given. Its plan hash ${approved.slice(0, 12)} is neither the rendered files' (${p.ref.planHash.slice(0, 12)}) nor theirs bound to the changes Terraform now plans against the live state (${now.slice(0, 12)}, changes digest ${digest.slice(0, 12)}); the live state or the configuration moved. ${this.env.approver} must approve plan hash ${now.slice(0, 12)} (\`cios-deploy plan\` shows it)`;
@@ -441,7 +453,7 @@ export class Deployer {
     const timings: Record<string, number> = {};
     const { prepared: p, evidence, deploymentId } = r;
     const event = (e: string, details?: string): void => evidence.append({ type: 'event', deployment: deploymentId, event: e, ...(details ? { details: this.o.redactor.redact(details) } : {}), at: this.now().toISOString() });
-    const ws = new Workspace(this.o.stateDir, this.env, 'apply');
+    const ws = this.liveWorkspace();
     let t0 = Date.now();
     event('apply_started', `release ${p.ref.id}`);
     let outcomes: StackOutcome[];
@@ -664,7 +676,7 @@ export class Deployer {
         events: [{ event: 'deployment_reconcile', details: `${d.id} in ${this.env.name} was left in progress (${stale}); ${how} by ${this.o.actor}`, deployment_id: d.id }],
       });
       const r = { deploymentId: d.id, prepared, target, taskId: d.task_id ?? undefined, mode: (options.analysis ?? 'enforce') as AnalysisMode, evidence, planSummary: d.plan_summary ?? ref.id };
-      const ws = new Workspace(this.o.stateDir, this.env, 'apply');
+      const ws = this.liveWorkspace();
       if (phase) {
         const report = await this.finishRollback(tf, ws, lock, r, phase, {}, undefined, `its deployer was gone, ${stale}`);
         return options.rollbackInterrupted ? { ...report, rollbackRequested: true } : report;
@@ -738,7 +750,7 @@ export class Deployer {
       const t0 = Date.now();
       evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_started', details: `from ${current?.release_id ?? '(nothing)'} to ${ref.id}: ${reason}`, at: this.now().toISOString() });
       try {
-        await applyStacks(tf, new Workspace(this.o.stateDir, this.env, 'apply'), rendered, this.o.progress);
+        await applyStacks(tf, this.liveWorkspace(), rendered, this.o.progress);
       } catch (error) {
         const why = `rollback to ${ref.id} failed: ${this.o.redactor.redact((error as Error).message)}`;
         evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_failed', details: why, at: this.now().toISOString() });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sha256, stableStringify } from './hash.js';
 import { boundPlanHash, canonicalPlannedChanges, maskSensitive, plannedChangesDigest, releaseChangesDigest } from './plan-digest.js';
 
 const create = (address: string, input: string) => ({
@@ -30,9 +31,26 @@ describe('plannedChangesDigest', () => {
   });
 
   it('binds the files and the changes together, per stack', () => {
-    expect(releaseChangesDigest({ app: 'x', db: 'y' })).toBe(releaseChangesDigest({ db: 'y', app: 'x' }));
-    expect(releaseChangesDigest({ app: 'x' })).not.toBe(releaseChangesDigest({ app: 'y' }));
+    const apply = (stack: string, changesDigest: string) => ({ stack, action: 'apply' as const, changesDigest });
+    expect(releaseChangesDigest([apply('app', 'x'), apply('db', 'y')])).toBe(releaseChangesDigest([apply('db', 'y'), apply('app', 'x')]));
+    expect(releaseChangesDigest([apply('app', 'x')])).not.toBe(releaseChangesDigest([apply('app', 'y')]));
     expect(boundPlanHash('f', 'c')).not.toBe(boundPlanHash('f', 'd'));
     expect(boundPlanHash('f', 'c')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('binds the stacks an apply destroys, apart from the stacks it applies', () => {
+    const outcome = (stack: string, action: 'apply' | 'destroy', changesDigest: string) => ({ stack, action, changesDigest });
+    const applyOnly = releaseChangesDigest([outcome('app', 'apply', 'x')]);
+    expect(releaseChangesDigest([outcome('app', 'apply', 'x'), outcome('worker', 'destroy', 'w')])).not.toBe(applyOnly);
+    expect(releaseChangesDigest([outcome('app', 'apply', 'x'), outcome('worker', 'destroy', 'w')])).not.toBe(releaseChangesDigest([outcome('app', 'apply', 'x'), outcome('worker', 'destroy', 'v')]));
+    // The same name and digest applied or destroyed is a different apply.
+    expect(releaseChangesDigest([outcome('app', 'apply', 'x'), outcome('worker', 'destroy', 'w')])).not.toBe(releaseChangesDigest([outcome('app', 'apply', 'x'), outcome('worker', 'apply', 'w')]));
+    // Stacks named like the digest input's own keys cannot pass for the destroy map.
+    expect(releaseChangesDigest([outcome('apply', 'apply', 'x'), outcome('destroy', 'apply', 'w')])).not.toBe(releaseChangesDigest([outcome('x', 'apply', 'x'), outcome('w', 'destroy', 'w')]));
+  });
+
+  it('keeps the digest of an apply that destroys nothing as it was before destroys were bound', () => {
+    // Approvals given then covered everything such an apply does; they must stay valid.
+    expect(releaseChangesDigest([{ stack: 'app', action: 'apply', changesDigest: 'x' }])).toBe(sha256(stableStringify({ app: 'x' })));
   });
 });

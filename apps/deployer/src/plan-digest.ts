@@ -67,9 +67,28 @@ export function plannedChangesDigest(json: unknown): string {
   return sha256(stableStringify(canonicalPlannedChanges(json)));
 }
 
-/** One digest for a release: every stack's digest under its name. */
-export function releaseChangesDigest(byStack: Readonly<Record<string, string>>): string {
-  return sha256(stableStringify(byStack));
+/** One stack's part of an apply, as the release digest sees it. */
+export interface PlannedStack {
+  readonly stack: string;
+  readonly action: 'apply' | 'destroy';
+  readonly changesDigest: string;
+}
+
+function digestsByStack(planned: readonly PlannedStack[], action: PlannedStack['action']): Record<string, string> {
+  return Object.fromEntries(planned.filter((p) => p.action === action).map((p) => [p.stack, p.changesDigest]));
+}
+
+/**
+ * One digest for everything a release's apply does: every applied stack's digest under its name
+ * and every destroyed stack's in a map of its own, so a destroy and an apply of one name never
+ * collide. With nothing to destroy the input is the applied map alone (its values are digest
+ * strings, never maps, so the two forms cannot meet): an approval given before destroys were
+ * bound, for an apply that destroys nothing, covered everything and stays valid.
+ */
+export function releaseChangesDigest(planned: readonly PlannedStack[]): string {
+  const apply = digestsByStack(planned, 'apply');
+  const destroy = digestsByStack(planned, 'destroy');
+  return sha256(stableStringify(Object.keys(destroy).length === 0 ? apply : { apply, destroy }));
 }
 
 /** The plan hash an approval names when Terraform planned: the rendered files and the changes together. */

@@ -25,6 +25,30 @@ export class StackFailedError extends Error {
 
 const PLAN_FILE = 'cios.tfplan';
 
+/** One thing an apply does to one stack, with the config it does it with. */
+export interface StackTask {
+  readonly stack: string;
+  readonly action: 'apply' | 'destroy';
+  readonly json: string;
+}
+
+/**
+ * Everything applying `rendered` over the live (apply) workspace does, in order: each of the
+ * release's stacks applied with its config, then each stack the live workspace has that the
+ * release does not destroyed with the config it was last applied with (reverse order). Planning
+ * and applying both start here, so an approval binds exactly the stacks the apply touches.
+ */
+export function stackTasks(live: Workspace, rendered: RenderedRelease): StackTask[] {
+  const wanted = Object.keys(rendered.stacks);
+  const applies = wanted.map((stack): StackTask => ({ stack, action: 'apply', json: rendered.stacks[stack] as string }));
+  const destroys = live
+    .existingStacks()
+    .filter((s) => !wanted.includes(s))
+    .reverse()
+    .map((stack): StackTask => ({ stack, action: 'destroy', json: live.config(stack) }));
+  return [...applies, ...destroys];
+}
+
 /**
  * Applies a release's full configuration: each stack is planned to a saved plan and that exact
  * plan applied; stacks the release no longer has are destroyed (reverse order). A rollback is
@@ -32,20 +56,14 @@ const PLAN_FILE = 'cios.tfplan';
  */
 export async function applyStacks(tf: Terraform, ws: Workspace, rendered: RenderedRelease, progress: Progress): Promise<StackOutcome[]> {
   const outcomes: StackOutcome[] = [];
-  const wanted = Object.keys(rendered.stacks);
-  for (const stack of wanted) {
-    outcomes.push(await runStack(tf, ws, stack, rendered.stacks[stack] as string, 'apply', progress));
-  }
-  const extras = ws.existingStacks().filter((s) => !wanted.includes(s)).reverse();
-  for (const stack of extras) {
-    const json = fs.readFileSync(path.join(ws.stackDir(stack), 'cdk.tf.json'), 'utf8');
-    outcomes.push(await runStack(tf, ws, stack, json, 'destroy', progress));
-    ws.remove(stack);
+  for (const task of stackTasks(ws, rendered)) {
+    outcomes.push(await runStack(tf, ws, task, progress));
+    if (task.action === 'destroy') ws.remove(task.stack);
   }
   return outcomes;
 }
 
-async function runStack(tf: Terraform, ws: Workspace, stack: string, json: string, action: 'apply' | 'destroy', progress: Progress): Promise<StackOutcome> {
+async function runStack(tf: Terraform, ws: Workspace, { stack, action, json }: StackTask, progress: Progress): Promise<StackOutcome> {
   const dir = ws.prepare(stack, json);
   const planFile = path.join(dir, PLAN_FILE);
   try {
@@ -69,19 +87,24 @@ async function runStack(tf: Terraform, ws: Workspace, stack: string, json: strin
   }
 }
 
-/** Speculative plan for `cios-deploy plan`: same config and state, separate work dir, plan file removed. */
-export async function planStacks(tf: Terraform, ws: Workspace, rendered: RenderedRelease, progress: Progress): Promise<StackOutcome[]> {
+/**
+ * Speculative plan for `cios-deploy plan` and the approval check: the same tasks `applyStacks`
+ * would run (`stackTasks` over the live workspace), each planned in the plan workspace against
+ * the same state, destroys with `-destroy`; plan files removed, state never written.
+ */
+export async function planStacks(tf: Terraform, ws: Workspace, tasks: readonly StackTask[], progress: Progress): Promise<StackOutcome[]> {
   const outcomes: StackOutcome[] = [];
-  for (const [stack, json] of Object.entries(rendered.stacks)) {
+  for (const { stack, action, json } of tasks) {
     const dir = ws.prepare(stack, json);
+    const destroy = action === 'destroy';
     try {
       progress.step(`terraform init ${stack}`);
       await tf.init(dir);
-      progress.step(`terraform plan ${stack}`);
-      await tf.plan(dir, PLAN_FILE);
+      progress.step(`terraform plan${destroy ? ' -destroy' : ''} ${stack}`);
+      await tf.plan(dir, PLAN_FILE, { destroy });
       const { summary, changesDigest } = await tf.show(dir, PLAN_FILE);
-      progress.done(`plan ${stack}: ${formatPlanSummary(summary)}`);
-      outcomes.push({ stack, action: 'apply', summary, changesDigest });
+      progress.done(`plan${destroy ? ' -destroy' : ''} ${stack}: ${formatPlanSummary(summary)}`);
+      outcomes.push({ stack, action, summary, changesDigest });
     } finally {
       fs.rmSync(path.join(dir, PLAN_FILE), { force: true });
     }

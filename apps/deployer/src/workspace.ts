@@ -7,6 +7,11 @@ import { writeFileAtomic } from './fs-atomic.js';
  * Terraform working directories: `<stateDir>/work/<env>/<purpose>/<stack>/`. The config in them
  * is replaced by each release; a local backend's state lives in `<stateDir>/state/<env>/<stack>/`,
  * outside both work dir and artifact, so a rollback applies old config against the current state.
+ *
+ * The `apply` workspace is the live one: its stacks are what the environment runs, each with the
+ * config it was last applied with. The `plan` workspace only holds configs for speculative plans;
+ * its stacks read the same state as the apply workspace's (the same local state file, or the
+ * remote backend the config names), and `terraform plan` never writes that state.
  */
 export class Workspace {
   constructor(
@@ -54,6 +59,11 @@ export class Workspace {
     } catch {
       return [];
     }
+  }
+
+  /** The config the stack was last prepared with here (for the apply workspace: last applied). */
+  config(stack: string): string {
+    return fs.readFileSync(path.join(this.stackDir(stack), 'cdk.tf.json'), 'utf8');
   }
 
   remove(stack: string): void {

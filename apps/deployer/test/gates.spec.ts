@@ -6,7 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fixture, baseKb, cli } from './helpers/fixture.js';
+import type { Environment } from '@cios/platform-spec';
+import { Terraform } from '../src/terraform.js';
+import { Workspace } from '../src/workspace.js';
+import { Fixture, type Resource, baseKb, cli, stackJson } from './helpers/fixture.js';
 
 const TIMING = { intervalSeconds: 1, bakeSeconds: 2, failuresAllowed: 1, minRequests: 5 };
 const C1 = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
@@ -297,6 +300,93 @@ describe('gates', () => {
   });
 });
 
+describe('approvals bind the stacks an apply destroys', () => {
+  it('plan shows a stack the release no longer has as destroyed, binds it, and leaves its state alone', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    const first = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') }, worker: { job: marked(fx, 'worker') } }), '--first-deploy'])]);
+    expect(first.code, first.stderr).toBe(0);
+    // The next release keeps app as it is and drops worker.
+    const run = ['--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } })];
+    const workerState = path.join(fx.stateDir, 'state', 'itest', 'worker', 'terraform.tfstate');
+    const stateBefore = fs.readFileSync(workerState, 'utf8');
+
+    const withWorker = await planJson(run, 'itest');
+    expect(withWorker.destroys).toEqual(['worker']);
+    expect(planned(withWorker)).toEqual(['app apply -0', 'worker destroy -1']);
+    const human = await cli(['plan', ...args('itest', run)]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('  destroys     worker (running in itest, not in this release)');
+    expect(human.stdout).toContain('  worker (destroyed: not in this release): 0 to add, 0 to change, 0 to replace, 1 to destroy');
+    expect(human.stdout).toContain('destroys of stacks the release no longer has included');
+    // Planning the destroy read the live state and changed nothing.
+    expect(fs.readFileSync(workerState, 'utf8')).toBe(stateBefore);
+    expect(fs.existsSync(fx.marker('worker'))).toBe(true);
+
+    const applied = await cli(['apply', ...args('itest', run)]);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(fs.existsSync(fx.marker('worker'))).toBe(false);
+    // The same release once worker is gone: the same files and the same app changes, only the destroy is missing.
+    const without = await planJson(run, 'itest');
+    expect(without.destroys).toEqual([]);
+    expect(planned(without)).toEqual(['app apply -0']);
+    expect(without.filesHash).toBe(withWorker.filesHash);
+    expect(without.terraform.stacks[0]?.changesDigest).toBe(withWorker.terraform.stacks[0]?.changesDigest);
+    expect(without.changesDigest).not.toBe(withWorker.changesDigest);
+    expect(without.planHash).not.toBe(withWorker.planHash);
+  });
+
+  it('voids an approval when only what the apply would destroy changed: its state, or a stack that appeared', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(prodKb([C1, C2]));
+    const v1 = fx.stacks({ app: { web: fx.web('v1') }, worker: { job: marked(fx, 'worker') } });
+    const release1 = fx.release('1.0.0', C1, 'itest-prod');
+    const p1 = await planJson(['--release', release1, '--stacks-dir', v1, '--task', 'TASK_PROD_1']);
+    fx.writeKb(prodKb([C1, C2], [approvalFor(p1)]));
+    const first = await cli(['apply', ...args('itest-prod', ['--release', release1, '--stacks-dir', v1, '--first-deploy', '--task', 'TASK_PROD_1'])]);
+    expect(first.code, first.stderr).toBe(0);
+
+    const run = ['--release', fx.release('1.1.0', C2, 'itest-prod'), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } }), '--task', 'GH-8'];
+    const p2 = await planJson(run);
+    expect(planned(p2)).toEqual(['app apply -0', 'worker destroy -1']);
+    fx.writeKb({ ...fx.readKb(), approvals: [approvalFor(p1), { ...approvalFor(p2), id: 'APPROVAL_002' }] });
+    const voided = 'refused: approval APPROVAL_002 is void: the plan changed since it was given.';
+
+    // Someone changes the worker's state: the apply would destroy something else than was approved.
+    const workerState = path.join(fx.stateDir, 'state', 'itest-prod', 'worker', 'terraform.tfstate');
+    const original = fs.readFileSync(workerState, 'utf8');
+    const state = JSON.parse(original) as { serial: number; resources: { instances: { attributes: { id: string } }[] }[] };
+    const edited = structuredClone(state);
+    edited.serial += 1;
+    (edited.resources[0]?.instances[0] as { attributes: { id: string } }).attributes.id = 'replaced-outside-cios';
+    fs.writeFileSync(workerState, JSON.stringify(edited));
+    const stateMoved = await cli(['apply', ...args('itest-prod', run)]);
+    expect(stateMoved.code).toBe(1);
+    expect(stateMoved.stderr).toContain(voided);
+    fs.writeFileSync(workerState, original);
+
+    // A stack appears in the live workspace: the apply would destroy it too, which nobody approved.
+    await applyOutsideDeployer(fx, 'itest-prod', 'cache', { warm: marked(fx, 'cache') });
+    const appeared = await cli(['apply', ...args('itest-prod', run)]);
+    expect(appeared.code).toBe(1);
+    expect(appeared.stderr).toContain(voided);
+    expect(fs.existsSync(fx.marker('cache'))).toBe(true);
+    expect(fs.existsSync(fx.marker('worker'))).toBe(true);
+    expect(fx.deployed()).toBe('v1');
+    expect(fx.readKb().deployments?.map((d) => d.status)).toEqual(['succeeded']);
+    expect(fx.readKb().agent_coordination?.coordination_log?.at(-1)).toMatchObject({ event: 'deployment_refused' });
+
+    // With the live workspace as it was when approved, the same approval carries the deploy, destroy included.
+    fs.rmSync(path.join(fx.stateDir, 'work', 'itest-prod', 'apply', 'cache'), { recursive: true });
+    const ok = await cli(['apply', ...args('itest-prod', run)]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(fx.readKb().deployments?.at(-1)).toMatchObject({ status: 'succeeded', approval_id: 'APPROVAL_002', changes_digest: p2.changesDigest });
+    expect(fx.deployed()).toBe('v2');
+    expect(fs.existsSync(fx.marker('worker'))).toBe(false);
+    expect(fx.stateResources('worker', 'itest-prod')).toEqual([]);
+  });
+});
+
 interface PlanJson {
   releaseId: string;
   releaseHash: string;
@@ -304,12 +394,35 @@ interface PlanJson {
   filesHash: string;
   changesDigest: string | null;
   gates: { name: string; status: string }[];
+  destroys: string[];
+  terraform: { ran: boolean; stacks: { stack: string; action: string; changesDigest: string; summary: { destroy: number } }[] };
 }
 
-async function planJson(extra: string[]): Promise<PlanJson> {
-  const r = await cli(['plan', ...args('itest-prod', [...extra, '--json'])]);
+async function planJson(extra: string[], env = 'itest-prod'): Promise<PlanJson> {
+  const r = await cli(['plan', ...args(env, [...extra, '--json'])]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as PlanJson;
+}
+
+/** What Terraform plans per stack: name, apply or destroy, resources it destroys. */
+function planned(p: PlanJson): string[] {
+  return p.terraform.stacks.map((s) => `${s.stack} ${s.action} -${s.summary.destroy}`);
+}
+
+/** A resource whose marker file exists while Terraform has it: a destroy that ran removes it. */
+function marked(fx: Fixture, name: string, input = name): Resource {
+  return { run: `touch ${fx.marker(name)}`, onDestroy: `rm -f ${fx.marker(name)}`, input };
+}
+
+/** A stack applied into the live workspace the way a deploy leaves it (a crashed or concurrent one), bypassing cios-deploy. */
+async function applyOutsideDeployer(fx: Fixture, env: string, stack: string, resources: Record<string, Resource>): Promise<void> {
+  const ws = new Workspace(fx.stateDir, { name: env, backend: { type: 'local', path: 'terraform.tfstate' } } as Environment, 'apply');
+  const dir = ws.prepare(stack, stackJson(resources));
+  const tf = new Terraform();
+  await tf.init(dir);
+  await tf.plan(dir, 'outside.tfplan');
+  await tf.apply(dir, 'outside.tfplan');
+  fs.rmSync(path.join(dir, 'outside.tfplan'));
 }
 
 function approvalFor(p: PlanJson): Record<string, unknown> {
