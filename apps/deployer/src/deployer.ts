@@ -414,7 +414,9 @@ export class Deployer {
   private requireTerraform(rendered: RenderedRelease): Terraform {
     const tf = this.terraform();
     if (!tf) throw new Refusal('refused: terraform not found on PATH (or --terraform-bin); apply needs it', 1);
-    if (needsCluster(rendered.stacks) && !kubeContextAvailable(primaryContext(this.env))) {
+    // Over what the apply will do, destroys included: a dropped stack may be the only one that talks to the cluster.
+    const tasks = stackTasks(this.liveWorkspace(), rendered);
+    if (needsCluster(Object.fromEntries(tasks.map((t) => [t.stack, t.json]))) && !kubeContextAvailable(primaryContext(this.env))) {
       throw new Refusal(`refused: no kubeconfig context "${primaryContext(this.env)}" for ${this.env.name}; apply needs the cluster`, 1);
     }
     return tf;

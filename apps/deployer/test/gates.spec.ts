@@ -385,6 +385,20 @@ describe('approvals bind the stacks an apply destroys', () => {
     expect(fs.existsSync(fx.marker('worker'))).toBe(false);
     expect(fx.stateResources('worker', 'itest-prod')).toEqual([]);
   });
+
+  it('refuses an apply whose only cluster stack is one it would destroy when there is no kubeconfig context, destroying nothing', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    const run = ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'];
+    // A stack the environment runs that talks to the cluster, and that this release no longer has.
+    const live = new Workspace(fx.stateDir, { name: 'itest', backend: { type: 'local', path: 'terraform.tfstate' } } as Environment, 'apply');
+    live.prepare('cluster', JSON.stringify({ provider: { kubernetes: [{ config_context: 'cios-itest' }] }, resource: {} }));
+    const r = await cli(['apply', ...args('itest', run)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('refused: no kubeconfig context "cios-itest" for itest; apply needs the cluster');
+    expect(live.existingStacks()).toContain('cluster');
+    expect(fx.deployed()).toBeUndefined();
+  });
 });
 
 interface PlanJson {
