@@ -45,7 +45,10 @@ export function stackTasks(live: Workspace, rendered: RenderedRelease): StackTas
     .existingStacks()
     .filter((s) => !wanted.includes(s))
     .reverse()
-    .map((stack): StackTask => ({ stack, action: 'destroy', json: live.config(stack) }));
+    .flatMap((stack): StackTask[] => {
+      const json = live.config(stack);
+      return json === undefined ? [] : [{ stack, action: 'destroy', json }];
+    });
   return [...applies, ...destroys];
 }
 

@@ -61,9 +61,18 @@ export class Workspace {
     }
   }
 
-  /** The config the stack was last prepared with here (for the apply workspace: last applied). */
-  config(stack: string): string {
-    return fs.readFileSync(path.join(this.stackDir(stack), 'cdk.tf.json'), 'utf8');
+  /**
+   * The config the stack was last prepared with here (for the apply workspace: last applied), or
+   * undefined once it is gone: a running apply may have just destroyed and removed it (plan does not
+   * take the environment lock; what an apply does is checked again under it).
+   */
+  config(stack: string): string | undefined {
+    try {
+      return fs.readFileSync(path.join(this.stackDir(stack), 'cdk.tf.json'), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 
   remove(stack: string): void {
