@@ -12,4 +12,5 @@ export * from './slo-policy.js';
 export * from './json-text.js';
 export * from './json-spec.js';
 export * from './kubernetes-keys.js';
+export * from './kubernetes-object.js';
 export * from './ordering.js';
