@@ -13,6 +13,8 @@ import type * as ServiceV1Module from '@cdktf/provider-kubernetes/lib/service-v1
 import type * as HorizontalPodAutoscalerV2Module from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2/index.js';
 import type * as PodDisruptionBudgetV1Module from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1/index.js';
 import type * as IngressV1Module from '@cdktf/provider-kubernetes/lib/ingress-v1/index.js';
+import type * as SecretV1Module from '@cdktf/provider-kubernetes/lib/secret-v1/index.js';
+import type * as ManifestModule from '@cdktf/provider-kubernetes/lib/manifest/index.js';
 
 /**
  * The provider resources this library uses, loaded by submodule path: the package index eagerly loads
@@ -51,6 +53,11 @@ export const PodDisruptionBudgetV1 = load<typeof PodDisruptionBudgetV1Module>('p
 export type PodDisruptionBudgetV1 = PodDisruptionBudgetV1Module.PodDisruptionBudgetV1;
 export const IngressV1 = load<typeof IngressV1Module>('ingress-v1').IngressV1;
 export type IngressV1 = IngressV1Module.IngressV1;
+export const SecretV1 = load<typeof SecretV1Module>('secret-v1').SecretV1;
+export type SecretV1 = SecretV1Module.SecretV1;
+/** Any object, custom resources included, applied server-side; its CRD must exist in the cluster at plan time. */
+export const Manifest = load<typeof ManifestModule>('manifest').Manifest;
+export type Manifest = ManifestModule.Manifest;
 export type { DeploymentV1SpecTemplateSpec, DeploymentV1SpecTemplateSpecContainer } from '@cdktf/provider-kubernetes/lib/deployment-v1/index.js';
 export type { StatefulSetV1SpecTemplateSpec } from '@cdktf/provider-kubernetes/lib/stateful-set-v1/index.js';
 export type { CronJobV1SpecJobTemplateSpecTemplateSpec } from '@cdktf/provider-kubernetes/lib/cron-job-v1/index.js';

@@ -29,19 +29,39 @@ export interface RenderOptions {
   readonly release?: Release;
 }
 
+/** A stack built under `renderBuilt`'s root, with its name and the cluster its provider points at. */
+export interface BuiltStack {
+  readonly name: string;
+  readonly cluster: string;
+  readonly stack: TerraformStack;
+}
+
 /**
- * Stacks of one environment, in apply order: `platform` then `services` on the primary cluster,
- * and `standby-<cluster>` (namespaces and services together) for each secondary cluster.
+ * Builds stacks under one root and renders each to normalised Terraform JSON: the one path every stack
+ * of this library takes, so all get the same metadata settings, aspects and normalisation.
  */
-export function renderStacks(options: RenderOptions): RenderedStack[] {
-  const { platform, environment, release } = options;
+export function renderBuilt(build: (root: Construct) => BuiltStack[]): RenderedStack[] {
   return withoutCreationStacks(() => {
     // The root is a bare construct, not a cdktf App: an App creates `cdktf.out/stacks` in the working
     // directory even when nothing is written there, and its only other job here (App.synth, validations
     // of provider version constraints we pin in package.json) is unused: stacks render with toTerraform().
     const root = new Construct(undefined as unknown as Construct, '');
     root.node.setContext(DISABLE_STACK_TRACE_IN_METADATA, true);
-    const built: { name: string; cluster: string; stack: TerraformStack }[] = [];
+    return build(root).map(({ name, cluster, stack }) => {
+      invokeAspects(stack);
+      return { name, cluster, config: normalizeTerraform(stack.toTerraform()) as TerraformConfig };
+    });
+  });
+}
+
+/**
+ * Stacks of one environment, in apply order: `platform` then `services` on the primary cluster,
+ * and `standby-<cluster>` (namespaces and services together) for each secondary cluster.
+ */
+export function renderStacks(options: RenderOptions): RenderedStack[] {
+  const { platform, environment, release } = options;
+  return renderBuilt((root) => {
+    const built: BuiltStack[] = [];
     for (const cluster of environment.clusters) {
       const base = { platform, environment, cluster, ...(release ? { release } : {}) };
       if (cluster.role === 'primary') {
@@ -52,9 +72,6 @@ export function renderStacks(options: RenderOptions): RenderedStack[] {
         built.push({ name, cluster: cluster.name, stack: standbyStack(root, { ...base, stackName: name }) });
       }
     }
-    return built.map(({ name, cluster, stack }) => {
-      invokeAspects(stack);
-      return { name, cluster, config: normalizeTerraform(stack.toTerraform()) as TerraformConfig };
-    });
+    return built;
   });
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Platform, Release } from '@cios/platform-spec';
+import type { Environment, Platform, Release } from '@cios/platform-spec';
 import { normalizedJsonText } from './normalize.js';
 import { PolicyError, checkPolicy } from './policy/run.js';
 import type { PolicyFinding, SuppressedFinding, Suppression } from './policy/types.js';
@@ -41,6 +41,13 @@ export interface SynthResult {
   readonly suppressed: SuppressedFinding[];
 }
 
+/** The environment of `platform` called `name`; an unknown name is an error listing the known ones. */
+export function environmentNamed(platform: Platform, name: string): Environment {
+  const env = platform.environments.find((e) => e.name === name);
+  if (!env) throw new Error(`unknown environment "${name}"; the platform has: ${platform.environments.map((e) => e.name).join(', ')}`);
+  return env;
+}
+
 /** Writes through a temporary file and a rename, so readers never see half a file. */
 function writeAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -54,12 +61,7 @@ function writeAtomic(file: string, text: string): void {
  * when an error finding remains (throws PolicyError listing all of them).
  */
 export function synthEnvironment(options: SynthOptions): SynthResult {
-  const env = options.platform.environments.find((e) => e.name === options.environment);
-  if (!env) {
-    throw new Error(
-      `unknown environment "${options.environment}"; the platform has: ${options.platform.environments.map((e) => e.name).join(', ')}`,
-    );
-  }
+  const env = environmentNamed(options.platform, options.environment);
   if (options.release && options.release.environment !== env.name) {
     throw new Error(`the release is for environment "${options.release.environment}", not "${env.name}"`);
   }

@@ -53,6 +53,7 @@ const KINDS: Record<string, string> = {
   kubernetes_service_v1: 'Service',
   kubernetes_service_account_v1: 'ServiceAccount',
   kubernetes_config_map_v1: 'ConfigMap',
+  kubernetes_secret_v1: 'Secret',
   kubernetes_horizontal_pod_autoscaler_v2: 'HorizontalPodAutoscaler',
   kubernetes_pod_disruption_budget_v1: 'PodDisruptionBudget',
   kubernetes_network_policy_v1: 'NetworkPolicy',
@@ -60,6 +61,9 @@ const KINDS: Record<string, string> = {
   kubernetes_resource_quota_v1: 'ResourceQuota',
   kubernetes_limit_range_v1: 'LimitRange',
 };
+
+/** The resource type that applies any object as written (prometheus-operator's custom resources). */
+export const MANIFEST_TYPE = 'kubernetes_manifest';
 
 export function kindOf(type: string): string {
   return KINDS[type] ?? type;
@@ -132,10 +136,12 @@ export function buildModel(stacks: readonly RenderedStack[]): PolicyModel {
       const byId = resources[type] ?? {};
       for (const id of Object.keys(byId).sort()) {
         const body = byId[id] as Json;
-        const metadata = block(body['metadata']) ?? {};
+        // A kubernetes_manifest carries any kind, custom resources included: kind and metadata are in the object.
+        const manifest = type === MANIFEST_TYPE ? block(body['manifest']) : undefined;
+        const metadata = block((manifest ?? body)['metadata']) ?? {};
         const name = typeof metadata['name'] === 'string' ? metadata['name'] : id;
         const namespace = typeof metadata['namespace'] === 'string' ? metadata['namespace'] : undefined;
-        const kind = kindOf(type);
+        const kind = manifest && typeof manifest['kind'] === 'string' ? manifest['kind'] : kindOf(type);
         const object: K8sObject = {
           kind,
           type,

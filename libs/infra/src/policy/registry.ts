@@ -12,6 +12,7 @@ import { regionRule } from './rules/region.js';
 import { replicasRule } from './rules/replicas.js';
 import { replicationRule } from './rules/replication.js';
 import { resourcesRule } from './rules/resources.js';
+import { secretDataRule } from './rules/secret-data.js';
 import { secretsRule } from './rules/secrets.js';
 import { serviceAccountTokenRule } from './rules/service-account-token.js';
 import { zoneSpreadRule } from './rules/zone-spread.js';
@@ -31,6 +32,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   zoneSpreadRule,
   networkPolicyRule,
   secretsRule,
+  secretDataRule,
   regionRule,
   backupsRule,
   replicationRule,

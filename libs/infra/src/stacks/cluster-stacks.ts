@@ -31,7 +31,8 @@ export interface ClusterStackProps {
   readonly release?: Release;
 }
 
-function baseStack(scope: Construct, props: ClusterStackProps): TerraformStack {
+/** A stack with the environment's backend (its own state per stack) and the cluster's provider: every stack starts here. */
+export function baseStack(scope: Construct, props: Pick<ClusterStackProps, 'environment' | 'cluster' | 'stackName'>): TerraformStack {
   const stack = new TerraformStack(scope, props.stackName);
   const backend = backendAttributes(props.environment, props.stackName);
   new SpecBackend(stack, backend.type, backend.attributes);
