@@ -31,6 +31,11 @@ export interface GeneratedMonitoring {
   readonly files: Record<string, string>;
   readonly model: MonitoringModel;
   readonly rules: readonly RuleFile[];
+  /**
+   * The `operator` format's Kubernetes objects (ServiceMonitors, then PrometheusRules), the very objects its
+   * `operator/` files hold, for whoever applies them without reading YAML back; empty in the `files` format.
+   */
+  readonly objects: readonly unknown[];
 }
 
 /** Where each kind of file goes, relative to the output directory. */
@@ -54,15 +59,20 @@ export function generateMonitoring(options: GenerateOptions): GeneratedMonitorin
   const model = resolveModel(options.platform, options.environment, options.policy, options.policySource);
   const rules = ruleFiles(model);
   const files: Record<string, string> = {};
+  const objects: unknown[] = [];
+  const object = (path: string, value: unknown) => {
+    objects.push(value);
+    files[path] = toYaml(value);
+  };
   if (options.format === 'files') {
     files[LAYOUT.prometheusConfig] = toYaml(prometheusConfig(model.environment, model.policy));
     for (const file of rules) files[LAYOUT.rules(file.name)] = toYaml({ groups: file.groups });
   } else {
     for (const s of model.services) {
       if (s.service.health.protocol === 'tcp') continue;
-      files[LAYOUT.serviceMonitor(s.service.name)] = toYaml(serviceMonitor(model.environment, s));
+      object(LAYOUT.serviceMonitor(s.service.name), serviceMonitor(model.environment, s));
     }
-    for (const file of rules) files[LAYOUT.prometheusRule(file.name)] = toYaml(prometheusRule(model.environment, file));
+    for (const file of rules) object(LAYOUT.prometheusRule(file.name), prometheusRule(model.environment, file));
   }
   for (const [name, test] of promtoolTests(model, rules)) files[LAYOUT.tests(name)] = toYaml(test);
   const ksm = kubeStateMetricsValues();
@@ -72,5 +82,5 @@ export function generateMonitoring(options: GenerateOptions): GeneratedMonitorin
   for (const s of model.services) files[LAYOUT.dashboard(s.service.name)] = toJson(serviceDashboard(model, s));
   files[LAYOUT.dashboard('overview')] = toJson(overviewDashboard(model));
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { files: sorted, model, rules };
+  return { files: sorted, model, rules, objects };
 }

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { platform as catalog } from '@cios/catalog';
+import { byCodePoint } from '@cios/platform-spec';
 import { LAYOUT, generateMonitoring, resolveModel, validateDirectory, writeFilesAtomically } from '../src/index.js';
 import { api, smallPlatform, specErrorMessage } from './fixtures.js';
 
@@ -89,6 +91,20 @@ describe('generated content', () => {
     expect(paths.some((p) => p.startsWith('operator/servicemonitors/'))).toBe(true);
     expect(paths.some((p) => p.startsWith('operator/prometheusrules/'))).toBe(true);
     expect(paths).not.toContain(LAYOUT.prometheusConfig);
+  });
+
+  it('hands over the operator objects themselves, exactly what its operator/ files hold', () => {
+    const operator = generateMonitoring({ platform: catalog, environment: 'prod', format: 'operator' });
+    const fromFiles = Object.entries(operator.files)
+      .filter(([p]) => p.startsWith('operator/'))
+      .map(([, text]) => parse(text) as { kind: string; metadata: { name: string } });
+    const key = (o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`;
+    expect(operator.objects).toHaveLength(fromFiles.length);
+    expect([...operator.objects].sort((a, b) => byCodePoint(key(a as never), key(b as never)))).toEqual(
+      fromFiles.sort((a, b) => byCodePoint(key(a), key(b))),
+    );
+    expect(operator.objects.map((o) => (o as { kind: string }).kind)).toContain('ServiceMonitor');
+    expect(generateMonitoring({ platform: catalog, environment: 'prod', format: 'files' }).objects).toEqual([]);
   });
 });
 
