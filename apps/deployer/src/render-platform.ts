@@ -2,9 +2,28 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PolicyError, synthEnvironment } from '@cios/infra';
-import { generateMonitoring } from '@cios/monitoring';
+import { MONITORING_CONFIG_STACK, PolicyError, synthEnvironment, synthMonitoringConfig, type MonitoringConfigOptions } from '@cios/infra';
+import { LAYOUT, generateMonitoring } from '@cios/monitoring';
+import type { Platform } from '@cios/platform-spec';
 import { PolicyRefusal, type Renderer } from './render.js';
+
+const DASHBOARDS_DIR = path.posix.dirname(LAYOUT.dashboard('overview'));
+
+/**
+ * What the cluster needs of @cios/monitoring's output, for @cios/infra's monitoring-config stack: the
+ * operator format's objects (PrometheusRules, ServiceMonitors), the Grafana dashboards by file name and
+ * alertmanager.yml. The two libraries never see each other's types: objects cross as plain JSON.
+ */
+export function monitoringConfigInput(platform: Platform, environment: string): Pick<MonitoringConfigOptions, 'objects' | 'dashboards' | 'alertmanagerConfig'> {
+  const generated = generateMonitoring({ platform, environment, format: 'operator' });
+  const dashboards: Record<string, string> = {};
+  for (const [file, text] of Object.entries(generated.files)) {
+    if (path.posix.dirname(file) === DASHBOARDS_DIR) dashboards[path.posix.basename(file)] = text;
+  }
+  const alertmanagerConfig = generated.files[LAYOUT.alertmanager];
+  if (alertmanagerConfig === undefined) throw new Error(`@cios/monitoring wrote no ${LAYOUT.alertmanager} for ${environment}`);
+  return { objects: generated.objects, dashboards, alertmanagerConfig };
+}
 
 export const platformRenderer: Renderer = {
   async stacks({ platform, env, release }) {
@@ -14,7 +33,11 @@ export const platformRenderer: Renderer = {
       const result = synthEnvironment({ platform, environment: env.name, release, outdir });
       const stacks: Record<string, string> = {};
       for (const s of result.stacks) stacks[s.name] = fs.readFileSync(s.file, 'utf8');
-      return { stacks, findings: result.findings };
+      // Last in apply order: its objects live in namespaces the platform stack creates and watch what the
+      // services stack runs. Part of the release like any stack, so a rollback restores the previous rules.
+      const monitoring = synthMonitoringConfig({ platform, environment: env.name, ...monitoringConfigInput(platform, env.name) });
+      stacks[MONITORING_CONFIG_STACK] = monitoring.json;
+      return { stacks, findings: [...result.findings, ...monitoring.findings] };
     } catch (error) {
       if (error instanceof PolicyError) throw new PolicyRefusal(error.findings.filter((f) => f.severity === 'error'));
       throw error;
@@ -23,6 +46,7 @@ export const platformRenderer: Renderer = {
     }
   },
   async monitoring({ platform, env }) {
+    // The files format, kept with the artifact for review and `cios-monitoring validate` (promtool tests included).
     return { ...generateMonitoring({ platform, environment: env.name, format: 'files' }).files };
   },
 };

@@ -1,0 +1,116 @@
+/** The platform renderer's monitoring-config stack on the real catalog: what @cios/monitoring generates, as Terraform. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { INLINE_CREDENTIAL_KEYS, MONITORING_CONFIG_STACK } from '@cios/infra';
+import { LAYOUT, generateMonitoring } from '@cios/monitoring';
+import type { Release } from '@cios/platform-spec';
+import { ArtifactStore } from '../src/artifacts.js';
+import { monitoringConfigInput, platformRenderer } from '../src/render-platform.js';
+import { writeProdRelease } from './helpers/prod-release.js';
+
+type Json = Record<string, any>;
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-monitoring-config-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// The CLI loads the catalog lazily (cli-run.ts), so the project's boundary rule wants tests to do the same.
+const { platform } = await import('@cios/catalog');
+const envNamed = (name: string) => platform.environments.find((e) => e.name === name)!;
+const releases: Record<string, Release> = {
+  dev: { environment: 'dev', commit: 'abcdef1', createdBy: 'QA Agent', createdAt: '2026-01-01T00:00:00Z', images: {} },
+  prod: { ...((await writeProdRelease(path.join(dir, 'prod-release.json'))) as unknown as Release), environment: 'prod' },
+};
+
+/** What Terraform makes of the stack's literals: `$${` and `%%{` back to `${` and `%{`. */
+const unescape = (text: string) => text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
+const countBy = (items: readonly string[]) => {
+  const counts: Record<string, number> = {};
+  for (const item of [...items].sort()) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
+};
+
+describe.each([
+  ['dev', ['platform', 'services', MONITORING_CONFIG_STACK]],
+  ['prod', ['platform', 'services', 'standby-prod-montreal', MONITORING_CONFIG_STACK]],
+])('platformRenderer in %s', (name, order) => {
+  const env = envNamed(name);
+  const input = { platform, env, release: releases[name]! };
+  const rendered = platformRenderer.stacks(input);
+  const generated = generateMonitoring({ platform, environment: name, format: 'operator' });
+  const stackOf = async () => JSON.parse((await rendered).stacks[MONITORING_CONFIG_STACK]!) as Json;
+
+  it('returns the monitoring-config stack after the others, on the primary cluster with their provider and backend', async () => {
+    const { stacks } = await rendered;
+    expect(Object.keys(stacks)).toEqual(order);
+    const stack = await stackOf();
+    const platformStack = JSON.parse(stacks['platform']!) as Json;
+    expect(stack['provider']).toEqual(platformStack['provider']);
+    expect(stack['variable']).toEqual(platformStack['variable']);
+    expect(Object.keys(stack['terraform']['backend'])).toEqual(Object.keys(platformStack['terraform']['backend']));
+    expect(JSON.stringify(stack['terraform']['backend'])).toContain(MONITORING_CONFIG_STACK);
+  });
+
+  it('holds exactly the objects generateMonitoring produces, counted by kind', async () => {
+    const stack = await stackOf();
+    const manifests = Object.values(stack['resource']['kubernetes_manifest'] as Json).map((r) => r['manifest'] as Json);
+    const files = Object.keys(generated.files);
+    const fileCount = (prefix: string) => files.filter((f) => f.startsWith(prefix)).length;
+    const expected = { PrometheusRule: fileCount('operator/prometheusrules/'), ServiceMonitor: fileCount('operator/servicemonitors/') };
+    expect(expected.PrometheusRule).toBeGreaterThan(0);
+    expect(countBy(manifests.map((m) => m['kind']))).toEqual(expected);
+    expect(countBy(generated.objects.map((o) => (o as Json)['kind']))).toEqual(expected);
+    // A PrometheusRule per rule file, in the monitoring namespace.
+    const rules = manifests.filter((m) => m['kind'] === 'PrometheusRule');
+    expect(rules.map((m) => m['metadata']['name']).sort()).toEqual(generated.rules.map((f) => `cios-${f.name}`).sort());
+    for (const r of rules) expect(r['metadata']['namespace']).toBe(`${name}-monitoring`);
+
+    const dashboards = files.filter((f) => f.startsWith('grafana/dashboards/'));
+    const maps = Object.values(stack['resource']['kubernetes_config_map_v1'] as Json) as Json[];
+    expect(maps).toHaveLength(dashboards.length);
+    for (const m of maps) {
+      expect(m['metadata']).toMatchObject({ namespace: `${name}-monitoring`, labels: { grafana_dashboard: '1' } });
+      const [file, text] = Object.entries(m['data'] as Record<string, string>)[0]!;
+      expect(unescape(text)).toBe(generated.files[`grafana/dashboards/${file}`]);
+    }
+  });
+
+  it('carries the Alertmanager config as generated, with credential file paths and no credential', async () => {
+    const secrets = Object.values((await stackOf())['resource']['kubernetes_secret_v1'] as Json) as Json[];
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!['metadata']).toMatchObject({ name: 'alertmanager-kube-prometheus-stack-alertmanager', namespace: `${name}-monitoring` });
+    const yml = unescape(secrets[0]!['data']['alertmanager.yaml']);
+    expect(yml).toBe(generated.files[LAYOUT.alertmanager]);
+    const paths = [...yml.matchAll(/^\s*-?\s*\w+_file: (.*)$/gm)].map((m) => m[1]);
+    expect(paths.length).toBeGreaterThanOrEqual(3);
+    for (const p of paths) expect(p).toMatch(/^\/etc\/alertmanager\/secrets\/alertmanager-receivers\//);
+    for (const key of INLINE_CREDENTIAL_KEYS) expect(yml).not.toMatch(new RegExp(`^\\s*-?\\s*${key}:`, 'm'));
+  });
+
+  it('is deterministic and keeps the files-format monitoring artifact as before', async () => {
+    const again = await platformRenderer.stacks(input);
+    expect(again.stacks[MONITORING_CONFIG_STACK]).toBe((await rendered).stacks[MONITORING_CONFIG_STACK]);
+    const monitoring = await platformRenderer.monitoring(input);
+    expect(Object.keys(monitoring)).toContain(LAYOUT.prometheusConfig);
+    expect(Object.keys(monitoring).some((f) => f.startsWith('operator/'))).toBe(false);
+  });
+
+  it('is saved with the release and loads back last, so apply and rollback include it', async () => {
+    const { stacks } = await rendered;
+    const store = new ArtifactStore(path.join(dir, `state-${name}`));
+    const ref = store.save({ release: input.release, stacks, monitoring: await platformRenderer.monitoring(input) });
+    const back = store.load(name, ref.id).rendered;
+    expect(Object.keys(back.stacks)).toEqual(order);
+    expect(back.stacks[MONITORING_CONFIG_STACK]).toBe(stacks[MONITORING_CONFIG_STACK]);
+  });
+});
+
+it('monitoringConfigInput hands @cios/infra plain objects, dashboards by file name and alertmanager.yml', () => {
+  const input = monitoringConfigInput(platform, 'dev');
+  const generated = generateMonitoring({ platform, environment: 'dev', format: 'operator' });
+  expect(input.objects).toEqual(generated.objects);
+  expect(Object.keys(input.dashboards)).toContain('overview.json');
+  expect(input.dashboards['overview.json']).toBe(generated.files[LAYOUT.dashboard('overview')]);
+  expect(input.alertmanagerConfig).toBe(generated.files[LAYOUT.alertmanager]);
+});
