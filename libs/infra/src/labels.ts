@@ -12,6 +12,8 @@ export const REPLICATION_ANNOTATION = 'cios.ca/replication';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
 export const DATA_CLASSIFICATION_LABEL = 'cios.ca/data-classification';
 export const TIER_LABEL = 'cios.ca/tier';
+/** On a namespace enforcing less than Pod Security `restricted`: why (required for `privileged`). */
+export const POD_SECURITY_REASON_ANNOTATION = 'cios.ca/pod-security-reason';
 
 /** The labels a Deployment's selector uses: never the version, since selectors are immutable. */
 export function selectorLabels(service: Pick<Service, 'name'>, env: Pick<Environment, 'name'>): Record<string, string> {

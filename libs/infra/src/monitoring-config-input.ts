@@ -35,7 +35,11 @@ function describeObject(raw: unknown): string {
   return 'an object with neither kind nor metadata.name';
 }
 
-/** The namespaces the platform stack creates for `env`: one per tier in use, ingress and monitoring. */
+/**
+ * The namespaces the monitoring-config stack may write to: those the platform stack creates for `env` (one per
+ * tier in use, ingress and monitoring) except the node exporter's, which holds only the chart's DaemonSet and,
+ * being the one privileged namespace, gets no objects from this stack.
+ */
 export function environmentNamespaces(platform: Platform, env: Environment): string[] {
   const names = new Set(platform.services.map((s) => namespaceFor(env, s.tier)));
   names.add(monitoringNamespaceFor(env));

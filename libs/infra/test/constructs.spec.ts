@@ -274,4 +274,38 @@ describe('CiosNamespace', () => {
     const policies = Object.keys(JSON.parse(synth).resource[NetworkPolicyV1.tfResourceType]);
     expect(policies).toHaveLength(1); // without `admit`: the default deny alone
   });
+
+  it('enforces privileged only with a reason, written on the namespace; audit and warn stay restricted', () => {
+    const privileged = (podSecurityReason?: string) =>
+      Testing.synthScope((scope) => {
+        new CiosNamespace(scope, 'ns', {
+          name: 'prod-monitoring-node',
+          component: 'monitoring',
+          podSecurity: 'privileged',
+          ...(podSecurityReason === undefined ? {} : { podSecurityReason }),
+        });
+      });
+    for (const missing of [undefined, '   ']) {
+      expect(() => privileged(missing)).toThrow(
+        'namespace prod-monitoring-node: Pod Security "privileged" needs podSecurityReason saying why its pods need host access',
+      );
+    }
+    const reason = 'The node exporter reads the host through hostNetwork, hostPID and hostPath.';
+    expect(
+      Testing.toHaveResourceWithProperties(privileged(` ${reason} `), NamespaceV1.tfResourceType, {
+        metadata: {
+          name: 'prod-monitoring-node',
+          annotations: { 'cios.ca/pod-security-reason': reason },
+          labels: {
+            'pod-security.kubernetes.io/enforce': 'privileged',
+            'pod-security.kubernetes.io/audit': 'restricted',
+            'pod-security.kubernetes.io/warn': 'restricted',
+          },
+        },
+      }),
+    ).toBe(true);
+    // A restricted namespace carries no reason annotation.
+    const restricted = Object.values(JSON.parse(synth).resource[NamespaceV1.tfResourceType]) as { metadata: Record<string, unknown> }[];
+    expect(restricted.map((n) => n.metadata['annotations'])).toEqual([undefined]);
+  });
 });

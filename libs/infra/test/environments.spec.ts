@@ -32,7 +32,7 @@ describe('the catalog per environment', () => {
     }
     const ns = stacks[0]!.config.resource?.['kubernetes_namespace_v1'] ?? {};
     const names = Object.values(ns).map((n) => (n['metadata'] as { name: string }).name).sort();
-    expect(names).toEqual(['dev-ai', 'dev-core', 'dev-data', 'dev-edge', 'dev-monitoring', 'ingress-nginx']);
+    expect(names).toEqual(['dev-ai', 'dev-core', 'dev-data', 'dev-edge', 'dev-monitoring', 'dev-monitoring-node', 'ingress-nginx']);
   });
 
   it('the ingress and monitoring namespaces deny by default yet admit what they exist for', () => {
@@ -41,11 +41,50 @@ describe('the catalog per environment', () => {
     const policies = Object.values(stacks[0]!.config.resource?.['kubernetes_network_policy_v1'] ?? {}) as unknown as Policy[];
     const inNamespace = (ns: string) => policies.filter((p) => p.metadata.namespace === ns).map((p) => p.metadata.name).sort();
     expect(inNamespace('ingress-nginx')).toEqual(['allow-monitoring', 'allow-public-web', 'default-deny-ingress']);
-    expect(inNamespace('dev-monitoring')).toEqual(['allow-ingress-to-grafana', 'allow-same-namespace', 'default-deny-ingress']);
+    expect(inNamespace('dev-monitoring')).toEqual(['allow-ingress-to-grafana', 'allow-operator-webhook', 'allow-same-namespace', 'default-deny-ingress']);
     const web = policies.find((p) => p.metadata.name === 'allow-public-web')!;
     expect(web.spec.ingress).toEqual([{ ports: [80, 443, 8443].map((port) => ({ port: String(port), protocol: 'TCP' })) }]);
+    // The API server calls prometheus-operator's webhook from no namespace: any source, on the operator's HTTPS port only.
+    const webhook = policies.find((p) => p.metadata.name === 'allow-operator-webhook')!;
+    expect(webhook.metadata.namespace).toBe('dev-monitoring');
+    expect(webhook.spec.ingress).toEqual([{ ports: [{ port: '10250', protocol: 'TCP' }] }]);
     // CIOS's own namespaces keep nothing but default deny: each workload admits its callers itself.
     expect(inNamespace('dev-core')).toEqual(['default-deny-ingress']);
+  });
+
+  it("the node exporter's namespace: privileged with its reason, still audited and warned, admitting only Prometheus on 9100", () => {
+    const platform = renderStacks({ platform: catalog, environment: envOf(catalog, 'dev') })[0]!.config.resource!;
+    type Ns = { metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> } };
+    const namespace = (name: string) => (Object.values(platform['kubernetes_namespace_v1']!) as unknown as Ns[]).find((n) => n.metadata.name === name)!;
+    const node = namespace('dev-monitoring-node');
+    expect(node.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'privileged',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'app.kubernetes.io/name': 'dev-monitoring-node',
+      'app.kubernetes.io/component': 'monitoring',
+      'app.kubernetes.io/part-of': 'cios',
+      'app.kubernetes.io/managed-by': 'cios-platform',
+    });
+    expect(node.metadata.annotations?.['cios.ca/pod-security-reason']).toMatch(/hostNetwork, hostPID and hostPath/);
+    // Only the node exporter is privileged: the monitoring namespace, where the chart's other parts run, stays baseline.
+    expect(namespace('dev-monitoring').metadata.labels['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(namespace('dev-monitoring').metadata.annotations).toBeUndefined();
+
+    type Policy = { metadata: { name: string; namespace: string }; spec: { pod_selector: unknown; policy_types: string[]; ingress?: unknown[] } };
+    const policies = (Object.values(platform['kubernetes_network_policy_v1']!) as unknown as Policy[]).filter((p) => p.metadata.namespace === 'dev-monitoring-node');
+    expect(policies.map((p) => p.metadata.name).sort()).toEqual(['allow-monitoring-scrape', 'default-deny-ingress']);
+    const deny = policies.find((p) => p.metadata.name === 'default-deny-ingress')!;
+    expect(deny.spec).toEqual({ pod_selector: {}, policy_types: ['Ingress'] });
+    expect(policies.find((p) => p.metadata.name === 'allow-monitoring-scrape')!.spec.ingress).toEqual([
+      {
+        from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'dev-monitoring' } } }],
+        ports: [{ port: '9100', protocol: 'TCP' }],
+      },
+    ]);
+    // The chart's node exporter sets no resources by default: the LimitRange gives it requests and limits.
+    const limits = Object.values(platform['kubernetes_limit_range_v1']!) as unknown as { metadata: { namespace: string } }[];
+    expect(limits.some((l) => l.metadata.namespace === 'dev-monitoring-node')).toBe(true);
   });
 
   it('staging: kubernetes backend, one state secret per stack', () => {
@@ -64,7 +103,7 @@ describe('the catalog per environment', () => {
     const standby = stacks[2]!;
     expect(standby.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'cios-prod-montreal' }] });
     expect(JSON.stringify(standby.config)).toContain('"values":["canadaeast"]');
-    expect(Object.keys(standby.config.resource?.['kubernetes_namespace_v1'] ?? {})).toHaveLength(6);
+    expect(Object.keys(standby.config.resource?.['kubernetes_namespace_v1'] ?? {})).toHaveLength(7);
     // The standby runs every stateless service of the catalog, however many it holds.
     const stateless = catalog.services.filter((s) => s.workload === 'stateless').length;
     expect(Object.keys(standby.config.resource?.['kubernetes_deployment_v1'] ?? {})).toHaveLength(stateless);

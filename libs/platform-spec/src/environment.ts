@@ -183,6 +183,15 @@ export function monitoringNamespaceFor(env: Environment): string {
   return env.monitoringNamespace ?? `${env.name}-monitoring`;
 }
 
+/**
+ * Where the monitoring stack's node exporter runs: beside the monitoring namespace, not in it, because it
+ * needs the host's network, process table and filesystem (Pod Security `privileged`), which the monitoring
+ * namespace itself must not allow.
+ */
+export function nodeExporterNamespaceFor(env: Environment): string {
+  return `${monitoringNamespaceFor(env)}-node`;
+}
+
 export function ingressNamespaceFor(env: Environment): string {
   return env.ingressNamespace ?? 'ingress-nginx';
 }

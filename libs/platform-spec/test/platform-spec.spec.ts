@@ -6,6 +6,8 @@ import {
   Release,
   Service,
   SpecError,
+  monitoringNamespaceFor,
+  nodeExporterNamespaceFor,
   parseImageRef,
   parseJsonText,
   parseSpec,
@@ -107,6 +109,14 @@ describe('environment', () => {
     const parsed = parseSpec(Environment, { ...env, scaling: { replicaFactor: 2 } }, 'x');
     expect(replicasIn(parsed, { dev: 2 })).toBe(4);
     expect(replicasIn(parsed, {})).toBe(2);
+  });
+
+  it('puts the node exporter beside the monitoring namespace, following an overridden monitoring namespace', () => {
+    const plain = parseSpec(Environment, env, 'x');
+    expect(monitoringNamespaceFor(plain)).toBe('dev-monitoring');
+    expect(nodeExporterNamespaceFor(plain)).toBe('dev-monitoring-node');
+    const renamed = parseSpec(Environment, { ...env, monitoringNamespace: 'observability' }, 'x');
+    expect(nodeExporterNamespaceFor(renamed)).toBe('observability-node');
   });
 });
 

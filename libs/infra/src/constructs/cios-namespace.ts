@@ -1,6 +1,6 @@
 import { Construct } from '../cdktf.js';
 import { LimitRangeV1, NamespaceV1, NetworkPolicyV1, ResourceQuotaV1 } from '../k8s.js';
-import { platformLabels } from '../labels.js';
+import { POD_SECURITY_REASON_ANNOTATION, platformLabels } from '../labels.js';
 
 export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
 
@@ -25,6 +25,14 @@ export interface CiosNamespaceProps {
    * @default "restricted" — CIOS workloads need no privileges.
    */
   readonly podSecurity?: PodSecurityLevel;
+  /**
+   * Why the namespace enforces less than `restricted`, written on it as the annotation
+   * `cios.ca/pod-security-reason` so that whoever finds the weaker label in the cluster finds the reason
+   * beside it. Required with `privileged`, which lets pods use the host's namespaces, filesystem and
+   * devices: such an exception must say why.
+   * @default undefined — `restricted` needs no reason; `baseline` may give one.
+   */
+  readonly podSecurityReason?: string;
   /**
    * Totals the namespace may request and be limited to (cpu, memory, pods, PVC storage).
    * @default undefined — no ResourceQuota, only for namespaces whose content CIOS does not render.
@@ -53,10 +61,15 @@ export class CiosNamespace extends Construct {
   constructor(scope: Construct, id: string, props: CiosNamespaceProps) {
     super(scope, id);
     const level = props.podSecurity ?? 'restricted';
+    const reason = props.podSecurityReason?.trim();
+    if (level === 'privileged' && !reason) {
+      throw new Error(`namespace ${props.name}: Pod Security "privileged" needs podSecurityReason saying why its pods need host access`);
+    }
     const labels = platformLabels(props.name, props.component);
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: {
         name: props.name,
+        ...(reason ? { annotations: { [POD_SECURITY_REASON_ANNOTATION]: reason } } : {}),
         labels: {
           ...labels,
           'pod-security.kubernetes.io/enforce': level,

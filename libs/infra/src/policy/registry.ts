@@ -4,6 +4,7 @@ import { hpaRule } from './rules/hpa.js';
 import { imageDigestRule } from './rules/image-digest.js';
 import { imageTagRule } from './rules/image-tag.js';
 import { imageUnreleasedRule } from './rules/image-unreleased.js';
+import { namespacePodSecurityRule } from './rules/namespace-pod-security.js';
 import { networkPolicyRule } from './rules/network-policy.js';
 import { pdbRule } from './rules/pdb.js';
 import { podSecurityRule } from './rules/pod-security.js';
@@ -20,6 +21,7 @@ import { zoneSpreadRule } from './rules/zone-spread.js';
 /** Every rule the synth runs. Adding a rule: one file in rules/ and one line here. */
 export const POLICY_RULES: readonly PolicyRule[] = [
   podSecurityRule,
+  namespacePodSecurityRule,
   resourcesRule,
   probesRule,
   serviceAccountTokenRule,

@@ -5,6 +5,7 @@ import {
   ingressNamespaceFor,
   monitoringNamespaceFor,
   namespaceFor,
+  nodeExporterNamespaceFor,
   publicHostFor,
   type Cluster,
   type Environment,
@@ -18,6 +19,7 @@ import { CiosNamespace } from '../constructs/cios-namespace.js';
 import { CiosService } from '../constructs/cios-service.js';
 import type { Caller } from '../constructs/service-common.js';
 import { backupImageFor, imageFor } from '../images.js';
+import { NODE_EXPORTER_PRIVILEGE_REASON } from '../pod-security.js';
 import { kubernetesProvider } from '../provider.js';
 import { quotaFor } from '../quota.js';
 
@@ -40,7 +42,16 @@ export function baseStack(scope: Construct, props: Pick<ClusterStackProps, 'envi
   return stack;
 }
 
-/** Namespaces of one environment: one per tier in use, ingress and monitoring. */
+/**
+ * The HTTPS port of prometheus-operator's pod in kube-prometheus-stack (`prometheusOperator.tls.internalPort`,
+ * also the separate admission-webhook Deployment's): the API server calls its admission webhook there.
+ */
+export const OPERATOR_WEBHOOK_PORT = 10250;
+
+/** The port node-exporter serves metrics on (prometheus-node-exporter's `service.port`), on the node's network. */
+export const NODE_EXPORTER_PORT = 9100;
+
+/** Namespaces of one environment: one per tier in use, ingress, monitoring and the node exporter's. */
 export function addNamespaces(stack: Construct, platform: Platform, env: Environment): Map<string, ITerraformDependable> {
   const created = new Map<string, ITerraformDependable>();
   for (const tier of Tier.options) {
@@ -50,20 +61,31 @@ export function addNamespaces(stack: Construct, platform: Platform, env: Environ
     const ns = new CiosNamespace(stack, `namespace-${tier}`, { name, component: tier, quota: quotaFor(services, env) });
     created.set(name, ns.namespace);
   }
-  // The ingress controller binds low ports and monitoring runs node exporters with host access:
-  // they enforce `baseline`, audited and warned against `restricted`.
+  // The ingress controller binds low ports, and the monitoring stack's pods come from a chart whose security
+  // contexts CIOS does not write: both enforce `baseline`, audited and warned against `restricted`. The node
+  // exporter, which needs the host, gets a namespace of its own rather than lowering the monitoring one.
   const ingress = ingressNamespaceFor(env);
   const monitoring = monitoringNamespaceFor(env);
+  const nodeExporter = nodeExporterNamespaceFor(env);
   // Their workloads are installed outside CIOS, so default deny would cut them off entirely: admit
   // what they exist for. 8443 is the ingress controller's admission webhook, called by the API server.
   const ingressAdmits = [
     { name: 'allow-public-web', fromNamespaces: [], ports: [80, 443, 8443] },
     { name: 'allow-monitoring', fromNamespaces: [monitoring], ports: [10254] },
   ];
+  // Prometheus scraping the operator, Grafana and Alertmanager is same-namespace traffic, already admitted.
+  // The API server calls prometheus-operator's admission webhook (PrometheusRules, AlertmanagerConfigs) from
+  // no namespace a selector could name, its source differing per provider: any source, on that port only.
+  // Nothing else of the chart listens on it, and `baseline` keeps out hostNetwork pods, whose 10250 is the kubelet's.
   const monitoringAdmits = [
     { name: 'allow-same-namespace', fromNamespaces: [monitoring], ports: [] },
     { name: 'allow-ingress-to-grafana', fromNamespaces: [ingress], ports: [3000] },
+    { name: 'allow-operator-webhook', fromNamespaces: [], ports: [OPERATOR_WEBHOOK_PORT] },
   ];
+  // Only Prometheus scrapes the node exporter. It runs on the host network, for which Kubernetes leaves
+  // NetworkPolicy undefined (a plugin applies it or treats the traffic as the node's): these policies bind the
+  // plugins that do, and whatever else is ever scheduled here.
+  const nodeExporterAdmits = [{ name: 'allow-monitoring-scrape', fromNamespaces: [monitoring], ports: [NODE_EXPORTER_PORT] }];
   created.set(
     ingress,
     new CiosNamespace(stack, 'namespace-ingress', { name: ingress, component: 'ingress', podSecurity: 'baseline', admit: ingressAdmits }).namespace,
@@ -72,6 +94,17 @@ export function addNamespaces(stack: Construct, platform: Platform, env: Environ
     monitoring,
     new CiosNamespace(stack, 'namespace-monitoring', { name: monitoring, component: 'monitoring', podSecurity: 'baseline', admit: monitoringAdmits })
       .namespace,
+  );
+  // The one privileged namespace, with the reason the policy (CIOS-PSA-001) accepts it for.
+  created.set(
+    nodeExporter,
+    new CiosNamespace(stack, 'namespace-monitoring-node', {
+      name: nodeExporter,
+      component: 'monitoring',
+      podSecurity: 'privileged',
+      podSecurityReason: NODE_EXPORTER_PRIVILEGE_REASON,
+      admit: nodeExporterAdmits,
+    }).namespace,
   );
   return created;
 }
