@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { must } from './fixtures.js';
 
 const cli = join(import.meta.dirname, '..', 'dist', 'synth-cli.js');
 const tmp = mkdtempSync(join(tmpdir(), 'cios-synth-cli-'));
@@ -48,7 +49,7 @@ describe('cios-synth', () => {
     expect(r.status).toBe(0);
     const result = JSON.parse(r.stdout) as { ok: boolean; environments: { stacks: { file: string }[]; findings: unknown[] }[] };
     expect(result.ok).toBe(true);
-    expect(result.environments[0]!.stacks.map((s) => s.file)).toEqual(['out-dev/platform/cdk.tf.json', 'out-dev/services/cdk.tf.json']);
+    expect(must(result.environments[0], 'the environment in the report').stacks.map((s) => s.file)).toEqual(['out-dev/platform/cdk.tf.json', 'out-dev/services/cdk.tf.json']);
     expect(existsSync(join(tmp, 'out-dev', 'summary.md'))).toBe(true);
   });
 

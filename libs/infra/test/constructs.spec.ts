@@ -18,12 +18,13 @@ import {
   ServiceV1,
   StatefulSetV1,
 } from '../src/k8s.js';
-import { api, constructProps, db, envOf, smallPlatform, web } from './fixtures.js';
+import { api, constructProps, db, envOf, must, smallPlatform, web } from './fixtures.js';
+import { resourcesOf, type TerraformJson } from './terraform-json.js';
 
 const platform = smallPlatform([web(), api({ config: { env: { LOG_LEVEL: 'info' }, secrets: [{ env: 'API_TOKEN', secretName: 'api-token', key: 'token' }] } }), db()]);
 const prod = envOf(platform, 'prod');
 const dev = envOf(platform, 'dev');
-const svc = (name: string) => platform.services.find((s) => s.name === name)!;
+const svc = (name: string) => must(platform.services.find((s) => s.name === name), `service ${name}`);
 
 function workloadProps(name: string, env = prod) {
   return {
@@ -46,8 +47,8 @@ describe('CiosService', () => {
   const synth = Testing.synthScope((scope) => {
     new CiosService(scope, 'api', workloadProps('api'));
   });
-  const json = JSON.parse(synth) as { resource: Record<string, Record<string, any>> };
-  const deployment = Object.values(json.resource['kubernetes_deployment_v1']!)[0];
+  const json = JSON.parse(synth) as TerraformJson;
+  const deployment = must(Object.values(resourcesOf(json, 'kubernetes_deployment_v1'))[0], 'the Deployment');
 
   it('renders a Deployment with zero-downtime rolling updates, zone and node spread, probes and resources', () => {
     expect(
@@ -68,11 +69,11 @@ describe('CiosService', () => {
     ).toBe(true);
     // The matcher does fail on a wrong value, so the positive checks above mean something.
     expect(Testing.toHaveResourceWithProperties(synth, DeploymentV1.tfResourceType, { spec: { strategy: { type: 'Recreate' } } })).toBe(false);
-    const container = deployment.spec.template.spec.container[0];
+    const container = must(deployment.spec.template.spec.container[0], 'container api');
     expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
-    expect(container.liveness_probe.http_get.path).toBe('/healthz');
-    expect(container.readiness_probe.http_get.path).toBe('/readyz');
-    expect(container.startup_probe.http_get.path).toBe('/healthz');
+    expect(container.liveness_probe?.http_get?.path).toBe('/healthz');
+    expect(container.readiness_probe?.http_get?.path).toBe('/readyz');
+    expect(container.startup_probe?.http_get?.path).toBe('/healthz');
     // Under an HPA, Terraform leaves the replica count to the autoscaler.
     expect(deployment.spec.replicas).toBeUndefined();
   });
@@ -81,7 +82,8 @@ describe('CiosService', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.security_context).toMatchObject({ run_as_non_root: true, run_as_user: '10001', seccomp_profile: { type: 'RuntimeDefault' } });
     expect(pod.automount_service_account_token).toBe(false);
-    expect(pod.container[0].security_context).toEqual({
+    const container = must(pod.container[0], 'container api');
+    expect(container.security_context).toEqual({
       allow_privilege_escalation: false,
       privileged: false,
       read_only_root_filesystem: true,
@@ -91,12 +93,12 @@ describe('CiosService', () => {
       capabilities: { drop: ['ALL'] },
       seccomp_profile: { type: 'RuntimeDefault' },
     });
-    expect(pod.container[0].volume_mount).toContainEqual({ name: 'tmp', mount_path: '/tmp' });
+    expect(container.volume_mount).toContainEqual({ name: 'tmp', mount_path: '/tmp' });
     expect(pod.volume).toContainEqual({ name: 'tmp', empty_dir: { size_limit: '256Mi' } });
   });
 
   it('wires plain env through a ConfigMap and secrets by secretKeyRef only', () => {
-    const container = deployment.spec.template.spec.container[0];
+    const container = must(deployment.spec.template.spec.container[0], 'container api');
     expect(container.env_from).toEqual([{ config_map_ref: { name: 'api-config', optional: false } }]);
     expect(container.env).toEqual([
       { name: 'API_TOKEN', value_from: { secret_key_ref: { name: 'api-token', key: 'token', optional: false } } },
@@ -127,7 +129,7 @@ describe('CiosService', () => {
   });
 
   it('admits only declared callers and monitoring in its NetworkPolicy', () => {
-    const policy = Object.values(json.resource['kubernetes_network_policy_v1']!)[0];
+    const policy = must(Object.values(resourcesOf(json, 'kubernetes_network_policy_v1'))[0], 'the NetworkPolicy');
     expect(policy.spec.policy_types).toEqual(['Ingress']);
     expect(policy.spec.ingress).toEqual([
       {
@@ -172,7 +174,7 @@ describe('CiosDataStore', () => {
   const synth = Testing.synthScope((scope) => {
     new CiosDataStore(scope, 'db', workloadProps('db'));
   });
-  const json = JSON.parse(synth) as { resource: Record<string, Record<string, any>> };
+  const json = JSON.parse(synth) as TerraformJson;
 
   it('renders a StatefulSet with a volume claim template per replica and tcp probes', () => {
     expect(
@@ -186,9 +188,9 @@ describe('CiosDataStore', () => {
         },
       }),
     ).toBe(true);
-    const sts = Object.values(json.resource['kubernetes_stateful_set_v1']!)[0];
-    const container = sts.spec.template.spec.container[0];
-    expect(container.liveness_probe.tcp_socket).toEqual([{ port: '5432' }]);
+    const sts = must(Object.values(resourcesOf(json, 'kubernetes_stateful_set_v1'))[0], 'the StatefulSet');
+    const container = must(sts.spec.template.spec.container[0], 'container db');
+    expect(container.liveness_probe?.tcp_socket).toEqual([{ port: '5432' }]);
     expect(container.volume_mount).toContainEqual({ name: 'data', mount_path: '/var/lib/postgresql/data' });
     expect(Testing.toHaveResourceWithProperties(synth, ServiceV1.tfResourceType, { spec: { cluster_ip: 'None' } })).toBe(true);
     expect(Testing.toHaveResource(synth, PodDisruptionBudgetV1.tfResourceType)).toBe(true);
@@ -201,8 +203,8 @@ describe('CiosDataStore', () => {
         spec: { schedule: '0 * * * *', concurrency_policy: 'Forbid' },
       }),
     ).toBe(true);
-    const job = Object.values(json.resource['kubernetes_cron_job_v1']!)[0];
-    const container = job.spec.job_template.spec.template.spec.container[0];
+    const job = must(Object.values(resourcesOf(json, 'kubernetes_cron_job_v1'))[0], 'the backup CronJob');
+    const container = must(job.spec.job_template.spec.template.spec.container[0], 'the backup container');
     expect(container.env).toContainEqual({ name: 'BACKUP_RETENTION_DAYS', value: '7' });
     expect(container.env).toContainEqual({
       name: 'PGPASSWORD',
@@ -212,7 +214,7 @@ describe('CiosDataStore', () => {
   });
 
   it('lets the backup job through its NetworkPolicy', () => {
-    const policy = Object.values(json.resource['kubernetes_network_policy_v1']!)[0];
+    const policy = must(Object.values(resourcesOf(json, 'kubernetes_network_policy_v1'))[0], 'the NetworkPolicy');
     expect(JSON.stringify(policy.spec.ingress)).toContain('"app.kubernetes.io/name":"db-backup"');
   });
 });

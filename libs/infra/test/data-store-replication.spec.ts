@@ -2,9 +2,8 @@ import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import type { Environment, Platform } from '@cios/platform-spec';
 import { CiosDataStore, type CiosDataStoreProps } from '../src/constructs/cios-data-store.js';
-import { constructProps, db, envOf, smallPlatform } from './fixtures.js';
-
-type Json = Record<string, any>;
+import { constructProps, db, envOf, must, smallPlatform } from './fixtures.js';
+import { resourcesOf, type Container, type PodSpec, type ResourceType, type TerraformJson } from './terraform-json.js';
 
 const redisSecrets = { secrets: [{ env: 'REDIS_PASSWORD', secretName: 'cache-auth', key: 'password' }] };
 const platform = smallPlatform([
@@ -18,37 +17,38 @@ const prod = envOf(platform, 'prod');
 const dev = envOf(platform, 'dev');
 
 function props(name: string, env: Environment = prod, cluster: CiosDataStoreProps['cluster'] = { name: 'prod-tor', role: 'primary' }, p: Platform = platform): CiosDataStoreProps {
-  return { ...constructProps(p.services.find((s) => s.name === name)!, env), cluster };
+  return { ...constructProps(must(p.services.find((s) => s.name === name), `service ${name}`), env), cluster };
 }
 
 function render(p: CiosDataStoreProps) {
   const synth = Testing.synthScope((scope) => {
     new CiosDataStore(scope, p.service.name, p);
   });
-  const json = JSON.parse(synth) as { resource: Record<string, Record<string, Json>> };
-  const all = (type: string) => Object.values(json.resource[type] ?? {});
+  const json = JSON.parse(synth) as TerraformJson;
+  const all = <T extends ResourceType>(type: T) => Object.values(resourcesOf(json, type));
   const services = all('kubernetes_service_v1');
-  const sts = all('kubernetes_stateful_set_v1')[0]!;
+  const sts = must(all('kubernetes_stateful_set_v1')[0], 'the StatefulSet');
   const pod = sts.spec.template.spec;
   const job = all('kubernetes_cron_job_v1')[0];
+  const envVars = (c: Container): Record<string, unknown> => Object.fromEntries(c.env.map((e) => [e.name, e.value ?? e.value_from]));
   return {
     synth,
     sts,
     pod,
-    main: pod.container[0],
-    env: (c: Json) => Object.fromEntries((c.env as Json[]).map((e) => [e.name, e.value ?? e.value_from])),
-    client: services.find((s) => s.spec.cluster_ip !== 'None')!,
-    headless: services.find((s) => s.spec.cluster_ip === 'None')!,
-    policy: all('kubernetes_network_policy_v1')[0]!,
+    main: must(pod.container[0], 'the main container'),
+    env: envVars,
+    client: must(services.find((s) => s.spec.cluster_ip !== 'None'), 'the client Service'),
+    headless: must(services.find((s) => s.spec.cluster_ip === 'None'), 'the headless Service'),
+    policy: must(all('kubernetes_network_policy_v1')[0], 'the NetworkPolicy'),
     configMaps: all('kubernetes_config_map_v1'),
     job,
-    jobEnv: job ? Object.fromEntries((job.spec.job_template.spec.template.spec.container[0].env as Json[]).map((e) => [e.name, e.value ?? e.value_from])) : {},
+    jobEnv: job ? envVars(must(job.spec.job_template.spec.template.spec.container[0], 'the backup container')) : {},
   };
 }
 
 /** Every string of a container's command and args, and of its init containers': the start-up scripts. */
-function scripts(pod: Json): string[] {
-  return [...(pod.init_container ?? []), ...pod.container].flatMap((c: Json) => [...(c.command ?? []), ...(c.args ?? [])]);
+function scripts(pod: PodSpec): string[] {
+  return [...(pod.init_container ?? []), ...pod.container].flatMap((c) => [...(c.command ?? []), ...(c.args ?? [])]);
 }
 
 describe('CiosDataStore replication: PostgreSQL', () => {
@@ -68,30 +68,31 @@ describe('CiosDataStore replication: PostgreSQL', () => {
   });
 
   it('clones pod 0 into an empty standby volume with pg_basebackup and marks it standby, never touching data already there', () => {
-    const init = r.pod.init_container as Json[];
+    const init = must(r.pod.init_container, 'the init containers');
     expect(init.map((c) => c.name)).toEqual(['replication-bootstrap']);
-    const script = init[0]!.command.join(' ');
+    const bootstrap = must(init[0], 'replication-bootstrap');
+    const script = must(bootstrap.command, "replication-bootstrap's command").join(' ');
     expect(script).toContain('pg_basebackup --host="$PRIMARY_HOST"');
     expect(script).toContain('touch "$PGDATA.partial/standby.signal"');
     expect(script.indexOf('if [ -s "$PGDATA/PG_VERSION" ]; then')).toBeLessThan(script.indexOf('pg_basebackup'));
-    expect(r.env(init[0]!)['PRIMARY_HOST']).toBe('db-0.db-headless.prod-data.svc');
-    expect(r.env(init[0]!)['PRIMARY_ORDINAL']).toBe('0');
+    expect(r.env(bootstrap)['PRIMARY_HOST']).toBe('db-0.db-headless.prod-data.svc');
+    expect(r.env(bootstrap)['PRIMARY_ORDINAL']).toBe('0');
     // The init container is as restricted as the database and mounts its data volume.
-    expect(init[0]!.security_context).toEqual(r.main.security_context);
-    expect(init[0]!.volume_mount).toContainEqual({ name: 'data', mount_path: '/var/lib/postgresql/data' });
+    expect(bootstrap.security_context).toEqual(r.main.security_context);
+    expect(bootstrap.volume_mount).toContainEqual({ name: 'data', mount_path: '/var/lib/postgresql/data' });
   });
 
   it('runs every pod as a streaming hot standby of pod 0 (ignored by the primary), reading the password from a passfile', () => {
-    const args = r.main.args as string[];
+    const args = must(r.main.args, "the main container's args");
     expect(args[0]).toBe('postgres');
     expect(args).toContain(
       'primary_conninfo=host=db-0.db-headless.prod-data.svc port=5432 user=replicator passfile=/run/cios-replication/pgpass application_name=$(POD_NAME)',
     );
     expect(args).toContain('hba_file=/etc/cios-replication/pg_hba.conf');
     // POD_NAME is defined before anything that expands it.
-    expect((r.main.env as Json[])[0]).toEqual({ name: 'POD_NAME', value_from: { field_ref: { field_path: 'metadata.name' } } });
+    expect(r.main.env[0]).toEqual({ name: 'POD_NAME', value_from: { field_ref: { field_path: 'metadata.name' } } });
     expect(r.pod.volume).toContainEqual({ name: 'replication-credentials', empty_dir: { medium: 'Memory', size_limit: '1Mi' } });
-    const hba = r.configMaps.find((c) => c.metadata.name === 'db-replication-config')!.data['pg_hba.conf'] as string;
+    const hba = must(must(r.configMaps.find((c) => c.metadata.name === 'db-replication-config'), 'ConfigMap db-replication-config').data['pg_hba.conf'], 'pg_hba.conf');
     expect(hba).toMatch(/^host +replication +replicator +all +scram-sha-256$/m);
     // Over the network, every role needs its password.
     const network = hba.split('\n').filter((line) => line.startsWith('host'));
@@ -102,7 +103,7 @@ describe('CiosDataStore replication: PostgreSQL', () => {
   it('takes the replication password from its Secret by reference only', () => {
     const ref = { secret_key_ref: { name: 'db-replication', key: 'password', optional: false } };
     expect(r.env(r.main)['REPLICATION_PASSWORD']).toEqual(ref);
-    expect(r.env(r.pod.init_container[0])['REPLICATION_PASSWORD']).toEqual(ref);
+    expect(r.env(must(r.pod.init_container?.[0], 'the init container'))['REPLICATION_PASSWORD']).toEqual(ref);
     // Nowhere else: every mention of the Secret is a secret_key_ref (not a ConfigMap, an argument or a script).
     const mentions: string[] = [];
     const walk = (v: unknown, path: string) => {
@@ -112,13 +113,13 @@ describe('CiosDataStore replication: PostgreSQL', () => {
     walk(JSON.parse(r.synth), '');
     expect(mentions).toHaveLength(2);
     for (const path of mentions) expect(path).toMatch(/\.env\.\d+\.value_from\.secret_key_ref\.name$/);
-    expect(r.configMaps.find((c) => c.metadata.name === 'db-replication-config')!.data).not.toHaveProperty('password');
+    expect(must(r.configMaps.find((c) => c.metadata.name === 'db-replication-config'), 'ConfigMap db-replication-config').data).not.toHaveProperty('password');
   });
 
   it('backs up the primary pod by name, into a prefix of its own environment and cluster', () => {
     expect(r.jobEnv['BACKUP_SOURCE_HOST']).toBe('db-0.db-headless.prod-data.svc');
     expect(r.jobEnv['BACKUP_DESTINATION']).toBe('s3://backups-ca/db/prod/prod-tor/');
-    expect(r.job!.spec.suspend).toBe(false);
+    expect(must(r.job, 'the backup CronJob').spec.suspend).toBe(false);
   });
 
   it('admits its own pods on the replication port, from its namespace only', () => {
@@ -131,7 +132,7 @@ describe('CiosDataStore replication: PostgreSQL', () => {
   it('puts no Terraform template syntax in its scripts (${ and %{ would be evaluated by Terraform)', () => {
     const all = scripts(r.pod);
     expect(all.join('\n')).toContain('$PRIMARY_HOST');
-    for (const text of [...all, ...r.configMaps.flatMap((c) => Object.values(c.data as Record<string, string>))]) {
+    for (const text of [...all, ...r.configMaps.flatMap((c) => Object.values(c.data))]) {
       expect(text).not.toMatch(/\$\{|%\{/);
     }
   });
@@ -141,8 +142,9 @@ describe('CiosDataStore replication: Redis and Qdrant', () => {
   it('Redis: pod 0 is the master, the others replicaof it; auth and AOF reach redis-server on stdin', () => {
     const r = render(props('cache'));
     expect(r.client.spec.selector['statefulset.kubernetes.io/pod-name']).toBe('cache-0');
-    const script = r.main.command.join(' ');
-    expect(r.main.command.slice(0, 2)).toEqual(['sh', '-c']);
+    const command = must(r.main.command, "the main container's command");
+    const script = command.join(' ');
+    expect(command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(script).toContain('follow="replicaof $PRIMARY_HOST 6379"');
     expect(script).toContain('exec redis-server - <<EOF');
     expect(script).toContain('requirepass $(quote "$REDIS_PASSWORD")');
@@ -157,16 +159,17 @@ describe('CiosDataStore replication: Redis and Qdrant', () => {
     expect(r.sts.metadata.annotations).toEqual({ 'cios.ca/replication': 'peers' });
     expect(r.client.spec.selector).toEqual({ 'app.kubernetes.io/name': 'vectors', 'app.kubernetes.io/instance': 'vectors-prod' });
     expect(r.env(r.main)['QDRANT__CLUSTER__ENABLED']).toBe('true');
-    const script = r.main.command.join(' ');
+    const script = must(r.main.command, "the main container's command").join(' ');
     expect(script).toContain('exec ./entrypoint.sh --uri "$self"');
     expect(script).toContain('exec ./entrypoint.sh --bootstrap "http://$PRIMARY_HOST:6335" --uri "$self"');
     expect(r.env(r.main)['PRIMARY_HOST']).toBe('vectors-0.vectors-headless.prod-data.svc');
     expect(r.headless.spec.port).toContainEqual({ name: 'p2p', port: 6335, target_port: '6335', protocol: 'TCP' });
     expect(r.main.port).toContainEqual({ name: 'p2p', container_port: 6335, protocol: 'TCP' });
-    const peer = (r.policy.spec.ingress as Json[]).find((rule) => rule.ports[0].port === '6335')!;
+    const ingress = must(r.policy.spec.ingress, 'the ingress rules');
+    const peer = must(ingress.find((rule) => must(rule.ports?.[0], "a rule's first port").port === '6335'), 'the rule for port 6335');
     expect(peer.from).toEqual([{ pod_selector: { match_labels: { 'app.kubernetes.io/name': 'vectors', 'app.kubernetes.io/instance': 'vectors-prod' } } }]);
     // The p2p port takes writes without credentials: nothing but the peers may reach it.
-    expect((r.policy.spec.ingress as Json[]).filter((rule) => rule.ports.some((p: Json) => p.port === '6335'))).toHaveLength(1);
+    expect(ingress.filter((rule) => must(rule.ports, "a rule's ports").some((p) => p.port === '6335'))).toHaveLength(1);
     expect(r.jobEnv['BACKUP_SOURCE_HOST']).toBe('vectors-0.vectors-headless.prod-data.svc');
   });
 });
@@ -191,7 +194,7 @@ describe('CiosDataStore replication: primary ordinal, dev, standby', () => {
     const r = render(props('db', dev, { name: 'dev-1', role: 'primary' }));
     expect(r.sts.spec.replicas).toBe('1');
     expect(r.client.spec.selector['statefulset.kubernetes.io/pod-name']).toBe('db-0');
-    expect((r.policy.spec.ingress as Json[]).some((rule) => rule.from?.some((f: Json) => f.pod_selector && !f.namespace_selector))).toBe(false);
+    expect(must(r.policy.spec.ingress, 'the ingress rules').some((rule) => rule.from?.some((f) => f.pod_selector && !f.namespace_selector))).toBe(false);
     expect(r.synth).not.toContain('kubernetes_pod_disruption_budget_v1');
   });
 
@@ -205,8 +208,9 @@ describe('CiosDataStore replication: primary ordinal, dev, standby', () => {
 
   it('a standby cluster renders its backup suspended, saying why, and would write to its own prefix after failover', () => {
     const r = render(props('db', prod, { name: 'prod-mtl', role: 'secondary' }));
-    expect(r.job!.spec.suspend).toBe(true);
-    expect(r.job!.metadata.annotations['cios.ca/suspended-because']).toBe(
+    const job = must(r.job, 'the backup CronJob');
+    expect(job.spec.suspend).toBe(true);
+    expect(job.metadata.annotations?.['cios.ca/suspended-because']).toBe(
       "standby cluster of prod: restored from prod-tor's backups; resume after failover (libs/infra/docs/restore.md)",
     );
     expect(r.jobEnv['BACKUP_DESTINATION']).toBe('s3://backups-ca/db/prod/prod-mtl/');

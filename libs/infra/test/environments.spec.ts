@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { platform as catalog } from '@cios/catalog';
 import { PolicyError, renderStacks, synthEnvironment } from '../src/index.js';
-import { digestRelease, envOf, smallPlatform } from './fixtures.js';
+import { digestRelease, envOf, must, smallPlatform } from './fixtures.js';
+import { resourcesOf, type ResourceType } from './terraform-json.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cios-infra-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ describe('the catalog per environment', () => {
       expect(s.config.terraform?.backend).toEqual({ local: { path: `terraform.${s.name}.tfstate` } });
       expect(s.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'cios-dev' }] });
     }
-    const ns = stacks[0]!.config.resource?.['kubernetes_namespace_v1'] ?? {};
+    const ns = must(stacks[0], 'the platform stack').config.resource?.['kubernetes_namespace_v1'] ?? {};
     const names = Object.values(ns).map((n) => (n['metadata'] as { name: string }).name).sort();
     expect(names).toEqual(['dev-ai', 'dev-core', 'dev-data', 'dev-edge', 'dev-monitoring', 'dev-monitoring-node', 'ingress-nginx']);
   });
@@ -38,14 +39,14 @@ describe('the catalog per environment', () => {
   it('the ingress and monitoring namespaces deny by default yet admit what they exist for', () => {
     const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'dev') });
     type Policy = { metadata: { name: string; namespace: string }; spec: { ingress?: { from?: unknown[]; ports?: { port: string }[] }[] } };
-    const policies = Object.values(stacks[0]!.config.resource?.['kubernetes_network_policy_v1'] ?? {}) as unknown as Policy[];
+    const policies = Object.values(must(stacks[0], 'the platform stack').config.resource?.['kubernetes_network_policy_v1'] ?? {}) as unknown as Policy[];
     const inNamespace = (ns: string) => policies.filter((p) => p.metadata.namespace === ns).map((p) => p.metadata.name).sort();
     expect(inNamespace('ingress-nginx')).toEqual(['allow-monitoring', 'allow-public-web', 'default-deny-ingress']);
     expect(inNamespace('dev-monitoring')).toEqual(['allow-ingress-to-grafana', 'allow-operator-webhook', 'allow-same-namespace', 'default-deny-ingress']);
-    const web = policies.find((p) => p.metadata.name === 'allow-public-web')!;
+    const web = must(policies.find((p) => p.metadata.name === 'allow-public-web'), 'NetworkPolicy allow-public-web');
     expect(web.spec.ingress).toEqual([{ ports: [80, 443, 8443].map((port) => ({ port: String(port), protocol: 'TCP' })) }]);
     // The API server calls prometheus-operator's webhook from no namespace: any source, on the operator's HTTPS port only.
-    const webhook = policies.find((p) => p.metadata.name === 'allow-operator-webhook')!;
+    const webhook = must(policies.find((p) => p.metadata.name === 'allow-operator-webhook'), 'NetworkPolicy allow-operator-webhook');
     expect(webhook.metadata.namespace).toBe('dev-monitoring');
     expect(webhook.spec.ingress).toEqual([{ ports: [{ port: '10250', protocol: 'TCP' }] }]);
     // CIOS's own namespaces keep nothing but default deny: each workload admits its callers itself.
@@ -53,9 +54,10 @@ describe('the catalog per environment', () => {
   });
 
   it("the node exporter's namespace: privileged with its reason, still audited and warned, admitting only Prometheus on 9100", () => {
-    const platform = renderStacks({ platform: catalog, environment: envOf(catalog, 'dev') })[0]!.config.resource!;
+    const platform = must(must(renderStacks({ platform: catalog, environment: envOf(catalog, 'dev') })[0], 'the platform stack').config.resource, 'its resources');
     type Ns = { metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> } };
-    const namespace = (name: string) => (Object.values(platform['kubernetes_namespace_v1']!) as unknown as Ns[]).find((n) => n.metadata.name === name)!;
+    const namespace = (name: string) =>
+      must((Object.values(must(platform['kubernetes_namespace_v1'], 'the namespaces')) as unknown as Ns[]).find((n) => n.metadata.name === name), `Namespace ${name}`);
     const node = namespace('dev-monitoring-node');
     expect(node.metadata.labels).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'privileged',
@@ -72,24 +74,24 @@ describe('the catalog per environment', () => {
     expect(namespace('dev-monitoring').metadata.annotations).toBeUndefined();
 
     type Policy = { metadata: { name: string; namespace: string }; spec: { pod_selector: unknown; policy_types: string[]; ingress?: unknown[] } };
-    const policies = (Object.values(platform['kubernetes_network_policy_v1']!) as unknown as Policy[]).filter((p) => p.metadata.namespace === 'dev-monitoring-node');
+    const policies = (Object.values(must(platform['kubernetes_network_policy_v1'], 'the NetworkPolicies')) as unknown as Policy[]).filter((p) => p.metadata.namespace === 'dev-monitoring-node');
     expect(policies.map((p) => p.metadata.name).sort()).toEqual(['allow-monitoring-scrape', 'default-deny-ingress']);
-    const deny = policies.find((p) => p.metadata.name === 'default-deny-ingress')!;
+    const deny = must(policies.find((p) => p.metadata.name === 'default-deny-ingress'), 'NetworkPolicy default-deny-ingress');
     expect(deny.spec).toEqual({ pod_selector: {}, policy_types: ['Ingress'] });
-    expect(policies.find((p) => p.metadata.name === 'allow-monitoring-scrape')!.spec.ingress).toEqual([
+    expect(must(policies.find((p) => p.metadata.name === 'allow-monitoring-scrape'), 'NetworkPolicy allow-monitoring-scrape').spec.ingress).toEqual([
       {
         from: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'dev-monitoring' } } }],
         ports: [{ port: '9100', protocol: 'TCP' }],
       },
     ]);
     // The chart's node exporter sets no resources by default: the LimitRange gives it requests and limits.
-    const limits = Object.values(platform['kubernetes_limit_range_v1']!) as unknown as { metadata: { namespace: string } }[];
+    const limits = Object.values(must(platform['kubernetes_limit_range_v1'], 'the LimitRanges')) as unknown as { metadata: { namespace: string } }[];
     expect(limits.some((l) => l.metadata.namespace === 'dev-monitoring-node')).toBe(true);
   });
 
   it('staging: kubernetes backend, one state secret per stack', () => {
     const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'staging') });
-    expect(stacks[1]!.config.terraform?.backend).toEqual({
+    expect(must(stacks[1], 'the services stack').config.terraform?.backend).toEqual({
       kubernetes: { secret_suffix: 'cios-staging-services', namespace: 'kube-system', config_context: 'cios-staging' },
     });
   });
@@ -97,10 +99,10 @@ describe('the catalog per environment', () => {
   it('prod: s3 backend in Canada with locking, Toronto primary and a Montreal standby stack with its own context', () => {
     const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'prod') });
     expect(stacks.map((s) => `${s.name}@${s.cluster}`)).toEqual(['platform@prod-toronto', 'services@prod-toronto', 'standby-prod-montreal@prod-montreal']);
-    expect(stacks[0]!.config.terraform?.backend).toEqual({
+    expect(must(stacks[0], 'the platform stack').config.terraform?.backend).toEqual({
       s3: { bucket: 'cios-terraform-state-ca', key: 'prod/platform.tfstate', region: 'ca-central-1', encrypt: true, use_lockfile: true },
     });
-    const standby = stacks[2]!;
+    const standby = must(stacks[2], 'the standby stack');
     expect(standby.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'cios-prod-montreal' }] });
     expect(JSON.stringify(standby.config)).toContain('"values":["canadaeast"]');
     expect(Object.keys(standby.config.resource?.['kubernetes_namespace_v1'] ?? {})).toHaveLength(7);
@@ -111,9 +113,8 @@ describe('the catalog per environment', () => {
 
   it('prod data tier: clients reach the postgres and redis primaries (qdrant: any peer); Montreal backs up nothing until failover, then to its own prefix', () => {
     const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'prod') });
-    type Obj = { metadata: { name: string; annotations?: Record<string, string> }; spec: Record<string, any> };
-    const of = (stack: string, type: string) => Object.values(stacks.find((s) => s.name === stack)!.config.resource?.[type] ?? {}) as unknown as Obj[];
-    const client = (name: string) => of('services', 'kubernetes_service_v1').find((s) => s.metadata.name === name)!.spec.selector;
+    const of = <T extends ResourceType>(stack: string, type: T) => Object.values(resourcesOf(must(stacks.find((s) => s.name === stack), `stack ${stack}`).config, type));
+    const client = (name: string) => must(of('services', 'kubernetes_service_v1').find((s) => s.metadata.name === name), `Service ${name}`).spec.selector;
     expect(client('postgres')['statefulset.kubernetes.io/pod-name']).toBe('postgres-0');
     expect(client('redis')['statefulset.kubernetes.io/pod-name']).toBe('redis-0');
     expect(client('qdrant')).not.toHaveProperty(['statefulset.kubernetes.io/pod-name']);
@@ -121,14 +122,14 @@ describe('the catalog per environment', () => {
       of(stack, 'kubernetes_cron_job_v1').map((j) => ({
         name: j.metadata.name,
         suspend: j.spec.suspend,
-        destination: (j.spec.job_template.spec.template.spec.container[0].env as { name: string; value?: string }[]).find((e) => e.name === 'BACKUP_DESTINATION')?.value,
+        destination: must(j.spec.job_template.spec.template.spec.container[0], `${j.metadata.name}'s container`).env.find((e) => e.name === 'BACKUP_DESTINATION')?.value,
       }));
     const toronto = jobs('services');
     const montreal = jobs('standby-prod-montreal');
     expect(toronto.map((j) => j.name).sort()).toEqual(['postgres-backup', 'qdrant-backup', 'redis-backup']);
-    expect(toronto.every((j) => j.suspend === false && j.destination!.endsWith('/prod/prod-toronto/'))).toBe(true);
-    expect(montreal.every((j) => j.suspend === true && j.destination!.endsWith('/prod/prod-montreal/'))).toBe(true);
-    expect(toronto.find((j) => j.name === 'postgres-backup')!.destination).toBe('s3://cios-backups-ca-central-1/postgres/prod/prod-toronto/');
+    expect(toronto.every((j) => j.suspend === false && must(j.destination, `${j.name}'s BACKUP_DESTINATION`).endsWith('/prod/prod-toronto/'))).toBe(true);
+    expect(montreal.every((j) => j.suspend === true && must(j.destination, `${j.name}'s BACKUP_DESTINATION`).endsWith('/prod/prod-montreal/'))).toBe(true);
+    expect(must(toronto.find((j) => j.name === 'postgres-backup'), 'postgres-backup').destination).toBe('s3://cios-backups-ca-central-1/postgres/prod/prod-toronto/');
   });
 
   it('dev and staging synthesize without a release (render mode: warnings only), prod refuses without one', () => {
@@ -158,7 +159,7 @@ describe('the catalog per environment', () => {
     const result = synthEnvironment({ platform: catalog, environment: 'prod', release, outdir: join(tmp, 'prod') });
     expect(result.findings).toEqual([]);
     expect(result.summary).toContain('api.cios.ca');
-    expect(readFileSync(result.stacks[1]!.file, 'utf8')).toContain(`ghcr.io/cios/case-service:1.2.3@sha256:${'a'.repeat(64)}`);
+    expect(readFileSync(must(result.stacks[1], 'the services stack').file, 'utf8')).toContain(`ghcr.io/cios/case-service:1.2.3@sha256:${'a'.repeat(64)}`);
   });
 
   it('prod with tag-only images fails, naming each service', () => {

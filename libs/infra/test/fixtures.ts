@@ -12,6 +12,12 @@ import {
 
 export const DIGEST = `sha256:${'a'.repeat(64)}`;
 
+/** `value`, or a failed test saying `what` is missing: narrows without a non-null assertion. */
+export function must<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw new Error(`${what} missing`);
+  return value;
+}
+
 export function api(overrides: Partial<ServiceInput> = {}): ServiceInput {
   return {
     name: 'api',

@@ -16,15 +16,14 @@ import {
   type MonitoringConfigOptions,
 } from '../src/index.js';
 import { ALERTMANAGER_YML, dashboard, monitoringInput, prometheusRule, serviceMonitor } from './monitoring-fixtures.js';
-import { envOf, smallPlatform } from './fixtures.js';
-
-type Json = Record<string, any>;
+import { envOf, must, smallPlatform } from './fixtures.js';
+import { resourcesOf, type ResourceType, type TerraformJson } from './terraform-json.js';
 
 const platform = smallPlatform();
 const synth = (env: string, overrides: Partial<MonitoringConfigOptions> = {}) =>
   synthMonitoringConfig({ platform, environment: env, ...monitoringInput(env), ...overrides });
-const resources = (config: Json, type: string): Json[] => Object.values(config['resource']?.[type] ?? {});
-const manifests = (config: Json, kind: string): Json[] => resources(config, 'kubernetes_manifest').map((r) => r['manifest']).filter((m) => m.kind === kind);
+const resources = <T extends ResourceType>(config: TerraformJson, type: T) => Object.values(resourcesOf(config, type));
+const manifests = (config: TerraformJson, kind: string) => resources(config, 'kubernetes_manifest').map((r) => r['manifest']).filter((m) => m.kind === kind);
 /** What Terraform makes of a literal: `$${` and `%%{` back to `${` and `%{`. */
 const unescape = (text: string) => text.replace(/\$\$\{/g, '${').replace(/%%\{/g, '%{');
 
@@ -40,15 +39,15 @@ function errorOf(run: () => unknown): Error {
 
 describe('synthMonitoringConfig', () => {
   const dev = synth('dev');
-  const config = dev.stack.config as Json;
+  const config = dev.stack.config;
 
   it('uses the backend and provider of the environment\'s other stacks, on the primary cluster', () => {
     expect(dev.stack.name).toBe(MONITORING_CONFIG_STACK);
     expect(dev.stack.cluster).toBe('dev-1');
-    const [platformStack] = renderStacks({ platform, environment: envOf(platform, 'dev') });
-    expect(config['provider']).toEqual(platformStack!.config.provider);
-    expect(config['variable']).toEqual(platformStack!.config.variable);
-    expect(config['terraform']).toEqual({ ...platformStack!.config.terraform, backend: { local: { path: 'terraform.monitoring-config.tfstate' } } });
+    const platformStack = must(renderStacks({ platform, environment: envOf(platform, 'dev') })[0], 'the platform stack');
+    expect(config['provider']).toEqual(platformStack.config.provider);
+    expect(config['variable']).toEqual(platformStack.config.variable);
+    expect(config['terraform']).toEqual({ ...platformStack.config.terraform, backend: { local: { path: 'terraform.monitoring-config.tfstate' } } });
 
     const prod = synth('prod').stack;
     expect(prod.cluster).toBe('prod-tor');
@@ -66,14 +65,14 @@ describe('synthMonitoringConfig', () => {
 
     // The object reaches the cluster unchanged but for the recommended labels it lacked.
     const input = prometheusRule('dev', 'platform');
-    const rendered = rules.find((r) => r.metadata.name === 'cios-platform')!;
+    const rendered = must(rules.find((r) => r.metadata.name === 'cios-platform'), 'PrometheusRule cios-platform');
     expect(rendered.spec).toEqual(input.spec);
     expect(rendered.metadata.labels).toEqual({
       ...input.metadata.labels,
       'app.kubernetes.io/component': 'monitoring',
       'app.kubernetes.io/managed-by': 'cios-monitoring', // the object's own, kept
     });
-    expect(Object.keys(config['resource']['kubernetes_manifest']).sort()).toEqual([
+    expect(Object.keys(resourcesOf(config, 'kubernetes_manifest')).sort()).toEqual([
       'prometheusrule_dev-monitoring_cios-api_kubernetes',
       'prometheusrule_dev-monitoring_cios-api_slo-availability',
       'prometheusrule_dev-monitoring_cios-platform',
@@ -89,20 +88,21 @@ describe('synthMonitoringConfig', () => {
       expect(m['metadata'].namespace).toBe('dev-monitoring');
       expect(m['metadata'].labels).toMatchObject({ grafana_dashboard: '1', 'app.kubernetes.io/part-of': 'cios', 'app.kubernetes.io/managed-by': 'cios-platform' });
     }
-    const api = maps.find((m) => m['metadata'].name === 'cios-dashboard-api')!;
+    const api = must(maps.find((m) => m['metadata'].name === 'cios-dashboard-api'), 'ConfigMap cios-dashboard-api');
     expect(Object.keys(api['data'])).toEqual(['api.json']);
     // `${datasource}` would be a Terraform reference: it is escaped, and reads back as written.
     expect(api['data']['api.json']).toContain('"uid": "$${datasource}"');
     expect(api['data']['api.json']).not.toMatch(/(^|[^$])\$\{|(^|[^%])%\{/);
-    expect(unescape(api['data']['api.json'])).toBe(dashboard('cios-api'));
+    expect(unescape(must(api['data']['api.json'], 'api.json'))).toBe(dashboard('cios-api'));
   });
 
   it('puts the Alertmanager config in the Secret kube-prometheus-stack\'s Alertmanager reads, with file paths and no credential', () => {
-    const [secret, ...others] = resources(config, 'kubernetes_secret_v1');
+    const [first, ...others] = resources(config, 'kubernetes_secret_v1');
     expect(others).toEqual([]);
-    expect(secret!['metadata']).toMatchObject({ name: 'alertmanager-kube-prometheus-stack-alertmanager', namespace: 'dev-monitoring' });
-    expect(secret!['type']).toBe('Opaque');
-    const yml = unescape(secret!['data']['alertmanager.yaml']);
+    const secret = must(first, 'the Alertmanager Secret');
+    expect(secret['metadata']).toMatchObject({ name: 'alertmanager-kube-prometheus-stack-alertmanager', namespace: 'dev-monitoring' });
+    expect(secret['type']).toBe('Opaque');
+    const yml = unescape(must(secret['data']['alertmanager.yaml'], 'alertmanager.yaml'));
     expect(yml).toBe(ALERTMANAGER_YML);
     const files = [...yml.matchAll(/^\s*-?\s*(\w+_file): (.*)$/gm)].map((m) => [m[1], m[2]]);
     expect(files.map(([k]) => k).sort()).toEqual(['api_url_file', 'credentials_file', 'routing_key_file']);
@@ -110,8 +110,8 @@ describe('synthMonitoringConfig', () => {
     for (const key of INLINE_CREDENTIAL_KEYS) expect(yml).not.toMatch(new RegExp(`^\\s*-?\\s*${key}:`, 'm'));
     expect(dev.findings).toEqual([]);
 
-    const named = synth('dev', { alertmanagerSecretName: 'alertmanager-monitoring' }).stack.config as Json;
-    expect(resources(named, 'kubernetes_secret_v1')[0]!['metadata'].name).toBe('alertmanager-monitoring');
+    const named = synth('dev', { alertmanagerSecretName: 'alertmanager-monitoring' }).stack.config;
+    expect(must(resources(named, 'kubernetes_secret_v1')[0], 'the Alertmanager Secret')['metadata'].name).toBe('alertmanager-monitoring');
   });
 
   it('refuses an Alertmanager config with a credential inline, without repeating it', () => {
@@ -212,21 +212,21 @@ describe.skipIf(!terraform)('Terraform reads the literals back as written', () =
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a dashboard, a rule object and edge cases round-trip through Terraform unchanged', () => {
-    const config = synth('dev').stack.config as Json;
-    const configMap = config['resource']['kubernetes_config_map_v1']['dashboard_api'];
-    const rule = config['resource']['kubernetes_manifest']['prometheusrule_dev-monitoring_cios-platform'];
+    const config = synth('dev').stack.config;
+    const configMap = must(resourcesOf(config, 'kubernetes_config_map_v1')['dashboard_api'], 'kubernetes_config_map_v1.dashboard_api');
+    const rule = must(resourcesOf(config, 'kubernetes_manifest')['prometheusrule_dev-monitoring_cios-platform'], 'kubernetes_manifest.prometheusrule_dev-monitoring_cios-platform');
     const edge = ['${a}', '%{ if x }', '$${b}', '%%{c}', '$x', '$', '%', '{{ $value }}'];
     // Outputs evaluate their values as Terraform would the resources' arguments: no provider needed.
     const tf = { output: { dashboard: { value: configMap['data'] }, rule: { value: rule['manifest'] }, edge: { value: edge.map(terraformLiteral) } } };
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(tf));
     const run = (...args: string[]) =>
-      execFileSync(terraform!, args, { cwd: dir, env: { ...process.env, CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(must(terraform, 'terraform'), args, { cwd: dir, env: { ...process.env, CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     run('init', '-input=false', '-no-color');
     run('apply', '-auto-approve', '-input=false', '-no-color');
     const outputs = JSON.parse(run('output', '-json')) as Record<string, { value: unknown }>;
-    expect(outputs['dashboard']!.value).toEqual({ 'api.json': dashboard('cios-api') });
+    expect(must(outputs['dashboard'], 'output dashboard').value).toEqual({ 'api.json': dashboard('cios-api') });
     const input = prometheusRule('dev', 'platform');
-    expect(outputs['rule']!.value).toMatchObject({ ...input, metadata: { ...input.metadata, labels: expect.objectContaining(input.metadata.labels) } });
-    expect(outputs['edge']!.value).toEqual(edge);
+    expect(must(outputs['rule'], 'output rule').value).toMatchObject({ ...input, metadata: { ...input.metadata, labels: expect.objectContaining(input.metadata.labels) } });
+    expect(must(outputs['edge'], 'output edge').value).toEqual(edge);
   });
 });

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Environment, Platform, Release } from '@cios/platform-spec';
 import { POLICY_RULES, SuppressionError, checkPolicy, renderStacks, type PolicyFinding, type RenderedStack } from '../src/index.js';
-import { api, db, digestRelease, envOf, smallPlatform, web } from './fixtures.js';
-
-type Json = Record<string, any>;
+import { api, db, digestRelease, envOf, must, smallPlatform, web } from './fixtures.js';
+import { resourcesOf, type CronJob, type ResourceType, type ResourceTypes } from './terraform-json.js';
 
 function render(p: Platform, envName: string, release?: Release): { env: Environment; stacks: RenderedStack[] } {
   const env = envOf(p, envName);
@@ -21,17 +20,18 @@ const base = smallPlatform();
 const prodRelease = digestRelease(base);
 
 /** Every resource of one type in the services stack. */
-function resources(stacks: RenderedStack[], type: string, stack = 'services'): Json[] {
-  const s = stacks.find((x) => x.name === stack)!;
-  return Object.values((s.config.resource as Json)[type] ?? {}) as Json[];
+function resources<T extends ResourceType>(stacks: RenderedStack[], type: T, stack = 'services'): ResourceTypes[T][] {
+  const s = must(stacks.find((x) => x.name === stack), `stack ${stack}`);
+  return Object.values(resourcesOf(s.config, type));
 }
 function deleteResources(stacks: RenderedStack[], type: string, namePrefix: string) {
   for (const s of stacks) {
-    const byId = (s.config.resource as Json)[type] ?? {};
+    const byId = must(s.config.resource, `the resource block of ${s.name}`)[type] ?? {};
     for (const id of Object.keys(byId)) if (id.startsWith(namePrefix)) delete byId[id];
   }
 }
-const apiDeployment = (stacks: RenderedStack[]) => resources(stacks, 'kubernetes_deployment_v1').find((d) => d.metadata.name === 'api')!;
+const apiDeployment = (stacks: RenderedStack[]) => must(resources(stacks, 'kubernetes_deployment_v1').find((d) => d.metadata.name === 'api'), 'Deployment api');
+const apiContainer = (stacks: RenderedStack[]) => must(apiDeployment(stacks).spec.template.spec.container[0], 'container api');
 
 function only(list: PolicyFinding[], ruleId: string) {
   return list.filter((f) => f.ruleId === ruleId);
@@ -57,7 +57,7 @@ describe('the policy', () => {
 
   it('CIOS-K8S-001: a privileged, root, writable container', () => {
     const f = findings(base, 'prod', prodRelease, (stacks) => {
-      const c = apiDeployment(stacks).spec.template.spec.container[0];
+      const c = apiContainer(stacks);
       c.security_context.allow_privilege_escalation = true;
       c.security_context.read_only_root_filesystem = false;
       c.security_context.capabilities = { add: ['NET_ADMIN'] };
@@ -65,22 +65,23 @@ describe('the policy', () => {
     const hit = only(f, 'CIOS-K8S-001');
     expect(hit).toHaveLength(1);
     expect(hit[0]).toMatchObject({ severity: 'error', resource: 'Deployment/prod-core/api' });
-    expect(hit[0]!.message).toContain('allowPrivilegeEscalation is not false');
-    expect(hit[0]!.message).toContain('root filesystem is writable');
-    expect(hit[0]!.message).toContain('adds capabilities NET_ADMIN');
-    expect(hit[0]!.fix).toMatch(/non-root/);
+    const finding = must(hit[0], 'the CIOS-K8S-001 finding');
+    expect(finding.message).toContain('allowPrivilegeEscalation is not false');
+    expect(finding.message).toContain('root filesystem is writable');
+    expect(finding.message).toContain('adds capabilities NET_ADMIN');
+    expect(finding.fix).toMatch(/non-root/);
   });
 
   it('CIOS-K8S-002: a container without limits', () => {
     const f = findings(base, 'prod', prodRelease, (stacks) => {
-      delete apiDeployment(stacks).spec.template.spec.container[0].resources.limits;
+      delete apiContainer(stacks).resources.limits;
     });
     expect(only(f, 'CIOS-K8S-002')[0]?.message).toBe('container api has no limits.cpu, limits.memory');
   });
 
   it('CIOS-K8S-003: a container without readiness probe', () => {
     const f = findings(base, 'prod', prodRelease, (stacks) => {
-      delete apiDeployment(stacks).spec.template.spec.container[0].readiness_probe;
+      delete apiContainer(stacks).readiness_probe;
     });
     expect(only(f, 'CIOS-K8S-003')[0]?.message).toBe('container api has no readiness_probe');
   });
@@ -96,7 +97,7 @@ describe('the policy', () => {
     release.images['api'] = 'ghcr.io/test/api:latest';
     expect(only(findings(base, 'dev', release), 'CIOS-IMG-001')[0]?.message).toBe('container api: "ghcr.io/test/api:latest" is tagged latest');
     const f = findings(base, 'dev', digestRelease(base, 'dev', false), (stacks) => {
-      apiDeployment(stacks).spec.template.spec.container[0].image = 'ghcr.io/test/api';
+      apiContainer(stacks).image = 'ghcr.io/test/api';
     });
     expect(only(f, 'CIOS-IMG-001')[0]?.message).toBe('container api: "ghcr.io/test/api" is untagged');
   });
@@ -148,8 +149,8 @@ describe('the policy', () => {
   it('CIOS-SEC-001: a connection string with a password in env, and a token in a ConfigMap', () => {
     // The spec refuses both (platform-spec); the policy still catches them in JSON edited or built another way.
     const f = findings(base, 'prod', prodRelease, (stacks) => {
-      apiDeployment(stacks).spec.template.spec.container[0].env.push({ name: 'DATABASE_URL', value: 'postgres://app:s3cret@db:5432/app' });
-      const services = stacks.find((s) => s.name === 'services')!.config.resource as Json;
+      apiContainer(stacks).env.push({ name: 'DATABASE_URL', value: 'postgres://app:s3cret@db:5432/app' });
+      const services = must(must(stacks.find((s) => s.name === 'services'), 'stack services').config.resource, 'the resource block of services');
       services['kubernetes_config_map_v1'] = {
         ...services['kubernetes_config_map_v1'],
         injected: { metadata: { name: 'api-config', namespace: 'prod-core' }, data: { SLACK_WEBHOOK: 'xoxb-1234567890-abcdefghij' } },
@@ -160,17 +161,18 @@ describe('the policy', () => {
       'Deployment/prod-core/api: DATABASE_URL holds what looks like a URL with a password in it',
     ]);
     const g = findings(base, 'prod', prodRelease, (stacks) => {
-      apiDeployment(stacks).spec.template.spec.container[0].env.push({ name: 'GITHUB_TOKEN', value: 'abc' });
+      apiContainer(stacks).env.push({ name: 'GITHUB_TOKEN', value: 'abc' });
     });
     expect(only(g, 'CIOS-SEC-001')[0]?.message).toBe('GITHUB_TOKEN holds a value but its name says it is a secret');
   });
 
   it('CIOS-DATA-001: a cluster, a state bucket or pods outside Canada', () => {
     const { env, stacks } = render(base, 'prod', prodRelease);
-    const foreign = { ...env, clusters: [{ ...env.clusters[0]!, region: 'us-east-1' }] } as unknown as Environment;
+    const foreign = { ...env, clusters: [{ ...must(env.clusters[0], 'the first cluster'), region: 'us-east-1' }] } as unknown as Environment;
     const copy = structuredClone(stacks);
-    (copy[0]!.config.terraform!.backend!['s3'] as Json)['region'] = 'eu-west-1';
-    apiDeployment(copy).spec.template.spec.affinity.node_affinity.required_during_scheduling_ignored_during_execution.node_selector_term[0].match_expressions[0].values = ['us-east-1'];
+    must(must(copy[0], 'the platform stack').config.terraform?.backend?.['s3'], 'the s3 backend')['region'] = 'eu-west-1';
+    const terms = must(apiDeployment(copy).spec.template.spec.affinity, "api's affinity").node_affinity.required_during_scheduling_ignored_during_execution.node_selector_term;
+    must(must(terms[0], 'a node selector term').match_expressions[0], 'a match expression').values = ['us-east-1'];
     const hit = only(checkPolicy({ environment: foreign, stacks: copy }).findings, 'CIOS-DATA-001').map((x) => `${x.resource}: ${x.message}`);
     expect(hit).toEqual(
       expect.arrayContaining([
@@ -184,7 +186,7 @@ describe('the policy', () => {
   it('CIOS-DATA-002: a stateful service without backup, and one backed up only every 2 hours', () => {
     const none = smallPlatform([web(), api(), db({ backup: undefined })]);
     expect(only(findings(none, 'prod', digestRelease(none)), 'CIOS-DATA-002')[0]?.message).toBe('no backup CronJob labelled cios.ca/backup-of=db');
-    const rare = smallPlatform([web(), api(), db({ backup: { ...db().backup!, schedule: '0 */2 * * *' } })]);
+    const rare = smallPlatform([web(), api(), db({ backup: { ...must(db().backup, "db's backup"), schedule: '0 */2 * * *' } })]);
     expect(only(findings(rare, 'prod', digestRelease(rare)), 'CIOS-DATA-002')[0]?.message).toBe(
       'schedule "0 */2 * * *" leaves up to 120 minutes between backups; the RPO is 60 minutes',
     );
@@ -193,8 +195,9 @@ describe('the policy', () => {
 
 describe('the data tier', () => {
   const services = (stacks: RenderedStack[], stack = 'services') => resources(stacks, 'kubernetes_service_v1', stack);
-  const backupJob = (stacks: RenderedStack[], stack: string) => resources(stacks, 'kubernetes_cron_job_v1', stack).find((j) => j.metadata.name === 'db-backup')!;
-  const jobEnv = (job: Json) => job.spec.job_template.spec.template.spec.container[0].env as Json[];
+  const backupJob = (stacks: RenderedStack[], stack: string) =>
+    must(resources(stacks, 'kubernetes_cron_job_v1', stack).find((j) => j.metadata.name === 'db-backup'), `CronJob db-backup in ${stack}`);
+  const jobEnv = (job: CronJob) => must(job.spec.job_template.spec.template.spec.container[0], 'the backup container').env;
   const where = (f: PolicyFinding) => `${f.address.split(':')[0]} ${f.resource}: ${f.message}`;
 
   it('CIOS-DATA-003: multi-replica stores that do not replicate, and a client Service spreading over followers', () => {
@@ -206,7 +209,7 @@ describe('the data tier', () => {
     // One replica is one database: nothing to replicate.
     expect(only(findings(plain, 'dev'), 'CIOS-DATA-003')).toEqual([]);
     const spread = findings(base, 'prod', prodRelease, (stacks) => {
-      delete services(stacks).find((s) => s.metadata.name === 'db')!.spec.selector['statefulset.kubernetes.io/pod-name'];
+      delete must(services(stacks).find((s) => s.metadata.name === 'db'), 'Service db').spec.selector['statefulset.kubernetes.io/pod-name'];
     });
     expect(only(spread, 'CIOS-DATA-003').map((x) => `${x.resource}: ${x.message}`)).toEqual([
       'Service/prod-data/db: spreads connections over all 2 pods of StatefulSet db, whose replicas are read-only followers: select statefulset.kubernetes.io/pod-name of its primary',
@@ -223,8 +226,8 @@ describe('the data tier', () => {
     });
     expect(only(suspended, 'CIOS-DATA-002').map(where)).toEqual(['services CronJob/prod-data/db-backup: is suspended in the primary cluster: no backups are taken']);
     const shared = findings(base, 'prod', prodRelease, (copy) => {
-      const toronto = jobEnv(backupJob(copy, 'services')).find((e) => e.name === 'BACKUP_DESTINATION')!;
-      jobEnv(backupJob(copy, 'standby-prod-mtl')).find((e) => e.name === 'BACKUP_DESTINATION')!.value = toronto.value;
+      const toronto = must(jobEnv(backupJob(copy, 'services')).find((e) => e.name === 'BACKUP_DESTINATION'), "Toronto's BACKUP_DESTINATION");
+      must(jobEnv(backupJob(copy, 'standby-prod-mtl')).find((e) => e.name === 'BACKUP_DESTINATION'), "Montreal's BACKUP_DESTINATION").value = toronto.value;
     });
     expect(only(shared, 'CIOS-DATA-002').map(where)).toEqual([
       expect.stringMatching(
@@ -235,9 +238,10 @@ describe('the data tier', () => {
 
   it('CIOS-K8S-003 leaves run-to-completion init containers alone but not sidecars (restartPolicy Always)', () => {
     const sidecar = findings(base, 'prod', prodRelease, (stacks) => {
-      const pod = resources(stacks, 'kubernetes_stateful_set_v1').find((s) => s.metadata.name === 'db')!.spec.template.spec;
+      const pod = must(resources(stacks, 'kubernetes_stateful_set_v1').find((s) => s.metadata.name === 'db'), 'StatefulSet db').spec.template.spec;
       expect(pod.init_container).toHaveLength(1);
-      pod.init_container.push({ ...pod.init_container[0], name: 'log-shipper', restart_policy: 'Always' });
+      const init = must(pod.init_container, 'the init containers');
+      init.push({ ...must(init[0], 'the init container'), name: 'log-shipper', restart_policy: 'Always' });
     });
     expect(only(sidecar, 'CIOS-K8S-003').map((x) => x.message)).toEqual([
       'container log-shipper has no liveness_probe, readiness_probe, startup_probe',

@@ -4,15 +4,14 @@ import type { Platform } from '@cios/platform-spec';
 import { POLICY_RULES, checkPolicy, renderStacks, type PolicyFinding, type RenderedStack } from '../../src/index.js';
 import { namespacePodSecurityRule } from '../../src/policy/rules/namespace-pod-security.js';
 import { digestRelease, envOf, smallPlatform } from '../fixtures.js';
-
-type Json = Record<string, any>;
+import { resourcesOf, type Namespace } from '../terraform-json.js';
 
 const small = smallPlatform();
 const PSA = 'pod-security.kubernetes.io';
 
 /** Every Namespace resource of the rendered stacks, to edit in place. */
-function namespaces(stacks: RenderedStack[]): Json[] {
-  return stacks.flatMap((s) => Object.values(((s.config.resource as Json)['kubernetes_namespace_v1'] ?? {}) as Json));
+function namespaces(stacks: RenderedStack[]): Namespace[] {
+  return stacks.flatMap((s) => Object.values(resourcesOf(s.config, 'kubernetes_namespace_v1')));
 }
 
 /** Every stack of `envName`, as rendered (a copy, free to edit). */
@@ -52,7 +51,7 @@ describe(`${namespacePodSecurityRule.id}: ${namespacePodSecurityRule.title}`, ()
 
   it('refuses privileged on every other namespace of the environment, naming the one exception', () => {
     const others = namespaces(render('prod'))
-      .map((n) => n.metadata.name as string)
+      .map((n) => n.metadata.name)
       .filter((name) => name !== 'prod-monitoring-node');
     expect(new Set(others)).toEqual(new Set(['prod-core', 'prod-data', 'prod-edge', 'prod-monitoring', 'ingress-nginx']));
     for (const name of new Set(others)) {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { POLICY_RULES, checkPolicy, renderStacks, synthMonitoringConfig, type PolicyFinding, type RenderedStack } from '../../src/index.js';
 import { secretDataRule } from '../../src/policy/rules/secret-data.js';
-import { digestRelease, envOf, smallPlatform } from '../fixtures.js';
+import { digestRelease, envOf, must, smallPlatform } from '../fixtures.js';
 import { ALERTMANAGER_YML, monitoringInput } from '../monitoring-fixtures.js';
-
-type Json = Record<string, any>;
+import { resourcesOf } from '../terraform-json.js';
 
 const platform = smallPlatform();
 const prod = envOf(platform, 'prod');
@@ -16,8 +15,8 @@ const LINES = ALERTMANAGER_YML.split('\n').length - 1;
 /** Every prod stack, monitoring-config included: this rule's findings after `edit` rewrites the Alertmanager config. */
 function findings(edit: (yml: string) => string = (yml) => yml): PolicyFinding[] {
   const monitoring = structuredClone(synthMonitoringConfig({ platform, environment: 'prod', ...monitoringInput('prod') }).stack);
-  const data = ((monitoring.config.resource as Json)['kubernetes_secret_v1']['alertmanager_config'] as Json)['data'];
-  data['alertmanager.yaml'] = edit(data['alertmanager.yaml']);
+  const data = must(resourcesOf(monitoring.config, 'kubernetes_secret_v1')['alertmanager_config'], 'kubernetes_secret_v1.alertmanager_config')['data'];
+  data['alertmanager.yaml'] = edit(must(data['alertmanager.yaml'], 'alertmanager.yaml'));
   const stacks: RenderedStack[] = [...renderStacks({ platform, environment: prod, release: digestRelease(platform) }), monitoring];
   return checkPolicy({ environment: prod, stacks }).findings.filter((f) => f.ruleId === secretDataRule.id);
 }
