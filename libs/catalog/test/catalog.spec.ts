@@ -50,6 +50,12 @@ function problemsOf(input: PlatformInput): string {
   throw new Error('expected the spec to be refused');
 }
 
+/** `value`, or a failed test saying `what` is missing: narrows without a non-null assertion. */
+function must<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw new Error(`${what} missing`);
+  return value;
+}
+
 describe('the CIOS catalog', () => {
   it('holds every CIOS service and nothing from the sample app', () => {
     // The catalog grows (the nx-plugin's service generator adds to it); the CIOS services must stay.
@@ -132,50 +138,51 @@ describe('the CIOS catalog', () => {
 describe('bad catalogs are refused with the field that is wrong', () => {
   it('an invalid service name', () => {
     const input = copy();
-    input.services[0]!.name = 'API_Gateway';
+    must(input.services[0], 'services[0]').name = 'API_Gateway';
     expect(problemsOf(input)).toMatch(/services\[0\]\.name: must be a DNS-1123 label/);
   });
 
   it('min replicas above max', () => {
     const input = copy();
-    input.services[1]!.autoscaling = { minReplicas: 5, maxReplicas: 2, cpuTargetPercent: 70 };
+    must(input.services[1], 'services[1]').autoscaling = { minReplicas: 5, maxReplicas: 2, cpuTargetPercent: 70 };
     expect(problemsOf(input)).toMatch(/services\[1\]\.autoscaling\.minReplicas: minReplicas \(5\) must not be above maxReplicas \(2\)/);
   });
 
   it('an unknown dependency', () => {
     const input = copy();
-    input.services[3]!.dependsOn = ['postgres', 'mongodb'];
+    must(input.services[3], 'services[3]').dependsOn = ['postgres', 'mongodb'];
     expect(problemsOf(input)).toMatch(/services\[3\]\.dependsOn\[1\]: user-service depends on "mongodb", which is not a service/);
   });
 
   it('a secret value in env', () => {
     const input = copy();
-    input.services[1]!.config = { env: { DATABASE_PASSWORD: 'hunter2' } };
+    must(input.services[1], 'services[1]').config = { env: { DATABASE_PASSWORD: 'hunter2' } };
     expect(problemsOf(input)).toMatch(/services\[1\]\.config\.env\.DATABASE_PASSWORD: looks like a secret by its name/);
   });
 
   it('a credential in a value whatever the name, never repeating it', () => {
     const input = copy();
-    input.services[1]!.config = { env: { DATABASE_URL: 'postgres://app:hunter2@db:5432/app', UPLOAD_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' } };
+    must(input.services[1], 'services[1]').config = { env: { DATABASE_URL: 'postgres://app:hunter2@db:5432/app', UPLOAD_KEY_ID: 'AKIAIOSFODNN7EXAMPLE' } };
     const problems = problemsOf(input);
     expect(problems).toMatch(/services\[1\]\.config\.env\.DATABASE_URL: looks like a URL with a password in it/);
     expect(problems).toMatch(/services\[1\]\.config\.env\.UPLOAD_KEY_ID: looks like an AWS access key id/);
     expect(problems).not.toContain('hunter2');
     // A password filled in from another variable at run time is not a literal.
-    input.services[1]!.config = { env: { DATABASE_URL: 'postgres://app:$(DB_PASSWORD)@db:5432/app' } };
+    must(input.services[1], 'services[1]').config = { env: { DATABASE_URL: 'postgres://app:$(DB_PASSWORD)@db:5432/app' } };
     expect(() => parseSpec(Platform, input, 'catalog-under-test')).not.toThrow();
   });
 
   it('a non-Canadian region', () => {
     const input = copy();
-    input.environments[0]!.clusters[0]!.region = 'us-east-1' as never;
+    must(must(input.environments[0], 'environments[0]').clusters[0], 'environments[0].clusters[0]').region = 'us-east-1' as never;
     expect(problemsOf(input)).toMatch(/environments\[0\]\.clusters\[0\]\.region: region "us-east-1" is not in Canada/);
   });
 
   it('a duplicate service', () => {
     const input = copy();
-    input.services.push(structuredClone(input.services[3]!));
+    const service = must(input.services[3], 'services[3]');
+    input.services.push(structuredClone(service));
     const index = input.services.length - 1;
-    expect(problemsOf(input)).toContain(`services[${index}].name: duplicate service name "${input.services[3]!.name}"`);
+    expect(problemsOf(input)).toContain(`services[${index}].name: duplicate service name "${service.name}"`);
   });
 });
