@@ -115,7 +115,8 @@ describe('a disabled tier', () => {
 });
 
 describe('a tier that could never fire (factor × (1 − objective) ≥ 1) is refused', () => {
-  const low = [{ name: 'availability', sli: 'availability' as const, objective: 90 }];
+  const availability = { name: 'availability', sli: 'availability' as const, objective: 90 };
+  const low = [availability];
 
   it('names the SLO, the service, the tier and the arithmetic', () => {
     const message = refusal(() => resolveModel(smallPlatform([{ ...api, slos: low }]), 'dev'));
@@ -139,7 +140,7 @@ describe('a tier that could never fire (factor × (1 − objective) ≥ 1) is re
     expect(message).toContain('(under the SLO policy in force, from policy.json)');
     expect(message).toContain('burn tier "fast" could never fire');
     // Disabled for that SLO, the tier is no longer checked.
-    const disabled = smallPlatform([{ ...api, slos: [{ ...low[0]!, alerting: { tiers: { fast: { enabled: false } } } }] }], gentle);
+    const disabled = smallPlatform([{ ...api, slos: [{ ...availability, alerting: { tiers: { fast: { enabled: false } } } }] }], gentle);
     expect(resolveModel(disabled, 'dev', override).services[0]?.slos[0]?.tiers.map((t) => t.name)).toEqual(['slow']);
   });
 });
