@@ -126,7 +126,7 @@ function time(fn, runs) {
   const each = Number(process.env.KB_BENCH_CHANGES ?? 100);
   const original = fs.readFileSync(file);
   // Both ways of writing, on the same starting file, with the same real change (log an infrastructure change).
-  for (const via of ['update', 'queue']) {
+  for (const via of ['bare', 'update', 'queue']) {
     fs.writeFileSync(file, original);
     const children = Array.from({ length: procs }, (_, p) => spawn(process.execPath, [path.join(here, 'bench-writer.mjs'), file, `w${p}`, String(each), via], { stdio: ['pipe', 'pipe', 'inherit'] }));
     const lines = children.map((c) => {
@@ -153,8 +153,12 @@ function time(fn, runs) {
     const expected = procs * each;
     const lost = expected - new Set(logged).size;
     const twice = logged.length - new Set(logged).size;
-    const writes = (after.revision ?? 0) - before;
-    const how = via === 'update' ? 'one locked durable write per change (update)' : 'queued, group commit (submitChange, what cios-kb does)';
+    const writes = via === 'bare' ? expected : (after.revision ?? 0) - before;
+    const how = {
+      bare: "the issue's reference point: mkdir lock + JSON.parse/stringify + fsync + rename, unvalidated, no .bak",
+      update: 'one locked durable write per change (update)',
+      queue: 'queued, group commit (submitChange, what cios-kb does)',
+    }[via];
     console.log(`8 writer processes × ${each} changes on one ${(size / 1024).toFixed(0)} KB KB, ${how}:`);
     console.log(
       `  ${expected} changes in ${elapsed.toFixed(2)} s = ${(expected / elapsed).toFixed(0)} committed changes/s; lost: ${lost}; made twice: ${twice}; ` +
