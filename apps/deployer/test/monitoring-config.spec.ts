@@ -8,16 +8,40 @@ import { LAYOUT, generateMonitoring } from '@cios/monitoring';
 import type { Release } from '@cios/platform-spec';
 import { ArtifactStore } from '../src/artifacts.js';
 import { monitoringConfigInput, platformRenderer } from '../src/render-platform.js';
+import { must } from './helpers/must.js';
 import { writeProdRelease } from './helpers/prod-release.js';
 
-type Json = Record<string, any>;
+/** The parts of a stack's Terraform JSON this file reads. */
+interface StackJson {
+  provider: unknown;
+  variable: unknown;
+  terraform: { backend: Record<string, unknown> };
+}
+interface Metadata {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+}
+/** An object as prometheus-operator takes it: what generateMonitoring produces, and a `kubernetes_manifest` applies. */
+interface OperatorObject {
+  kind: string;
+  metadata: Metadata;
+}
+/** The monitoring-config stack: the generated objects, dashboards in ConfigMaps, the Alertmanager config in a Secret. */
+interface MonitoringStackJson extends StackJson {
+  resource: {
+    kubernetes_manifest: Record<string, { manifest: OperatorObject }>;
+    kubernetes_config_map_v1: Record<string, { metadata: Metadata; data: Record<string, string> }>;
+    kubernetes_secret_v1: Record<string, { metadata: Metadata; data: Record<string, string> }>;
+  };
+}
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-monitoring-config-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 // The CLI loads the catalog lazily (cli-run.ts), so the project's boundary rule wants tests to do the same.
 const { platform } = await import('@cios/catalog');
-const envNamed = (name: string) => platform.environments.find((e) => e.name === name)!;
+const envNamed = (name: string) => must(platform.environments.find((e) => e.name === name), `environment ${name}`);
 const releases: Record<string, Release> = {
   dev: { environment: 'dev', commit: 'abcdef1', createdBy: 'QA Agent', createdAt: '2026-01-01T00:00:00Z', images: {} },
   prod: { ...((await writeProdRelease(path.join(dir, 'prod-release.json'))) as unknown as Release), environment: 'prod' },
@@ -36,16 +60,16 @@ describe.each([
   ['prod', ['platform', 'services', 'standby-prod-montreal', MONITORING_CONFIG_STACK]],
 ])('platformRenderer in %s', (name, order) => {
   const env = envNamed(name);
-  const input = { platform, env, release: releases[name]! };
+  const input = { platform, env, release: must(releases[name], `the ${name} release`) };
   const rendered = platformRenderer.stacks(input);
   const generated = generateMonitoring({ platform, environment: name, format: 'operator' });
-  const stackOf = async () => JSON.parse((await rendered).stacks[MONITORING_CONFIG_STACK]!) as Json;
+  const stackOf = async () => JSON.parse(must((await rendered).stacks[MONITORING_CONFIG_STACK], `stack ${MONITORING_CONFIG_STACK}`)) as MonitoringStackJson;
 
   it('returns the monitoring-config stack after the others, on the primary cluster with their provider and backend', async () => {
     const { stacks } = await rendered;
     expect(Object.keys(stacks)).toEqual(order);
     const stack = await stackOf();
-    const platformStack = JSON.parse(stacks['platform']!) as Json;
+    const platformStack = JSON.parse(must(stacks['platform'], 'stack platform')) as StackJson;
     expect(stack['provider']).toEqual(platformStack['provider']);
     expect(stack['variable']).toEqual(platformStack['variable']);
     expect(Object.keys(stack['terraform']['backend'])).toEqual(Object.keys(platformStack['terraform']['backend']));
@@ -54,33 +78,34 @@ describe.each([
 
   it('holds exactly the objects generateMonitoring produces, counted by kind', async () => {
     const stack = await stackOf();
-    const manifests = Object.values(stack['resource']['kubernetes_manifest'] as Json).map((r) => r['manifest'] as Json);
+    const manifests = Object.values(stack['resource']['kubernetes_manifest']).map((r) => r['manifest']);
     const files = Object.keys(generated.files);
     const fileCount = (prefix: string) => files.filter((f) => f.startsWith(prefix)).length;
     const expected = { PrometheusRule: fileCount('operator/prometheusrules/'), ServiceMonitor: fileCount('operator/servicemonitors/') };
     expect(expected.PrometheusRule).toBeGreaterThan(0);
     expect(countBy(manifests.map((m) => m['kind']))).toEqual(expected);
-    expect(countBy(generated.objects.map((o) => (o as Json)['kind']))).toEqual(expected);
+    expect(countBy(generated.objects.map((o) => (o as OperatorObject)['kind']))).toEqual(expected);
     // A PrometheusRule per rule file, in the monitoring namespace.
     const rules = manifests.filter((m) => m['kind'] === 'PrometheusRule');
     expect(rules.map((m) => m['metadata']['name']).sort()).toEqual(generated.rules.map((f) => `cios-${f.name}`).sort());
     for (const r of rules) expect(r['metadata']['namespace']).toBe(`${name}-monitoring`);
 
     const dashboards = files.filter((f) => f.startsWith('grafana/dashboards/'));
-    const maps = Object.values(stack['resource']['kubernetes_config_map_v1'] as Json) as Json[];
+    const maps = Object.values(stack['resource']['kubernetes_config_map_v1']);
     expect(maps).toHaveLength(dashboards.length);
     for (const m of maps) {
       expect(m['metadata']).toMatchObject({ namespace: `${name}-monitoring`, labels: { grafana_dashboard: '1' } });
-      const [file, text] = Object.entries(m['data'] as Record<string, string>)[0]!;
+      const [file, text] = must(Object.entries(m['data'])[0], `the dashboard of ${m['metadata']['name']}`);
       expect(unescape(text)).toBe(generated.files[`grafana/dashboards/${file}`]);
     }
   });
 
   it('carries the Alertmanager config as generated, with credential file paths and no credential', async () => {
-    const secrets = Object.values((await stackOf())['resource']['kubernetes_secret_v1'] as Json) as Json[];
+    const secrets = Object.values((await stackOf())['resource']['kubernetes_secret_v1']);
     expect(secrets).toHaveLength(1);
-    expect(secrets[0]!['metadata']).toMatchObject({ name: 'alertmanager-kube-prometheus-stack-alertmanager', namespace: `${name}-monitoring` });
-    const yml = unescape(secrets[0]!['data']['alertmanager.yaml']);
+    const secret = must(secrets[0], 'the Alertmanager Secret');
+    expect(secret['metadata']).toMatchObject({ name: 'alertmanager-kube-prometheus-stack-alertmanager', namespace: `${name}-monitoring` });
+    const yml = unescape(must(secret['data']['alertmanager.yaml'], 'alertmanager.yaml'));
     expect(yml).toBe(generated.files[LAYOUT.alertmanager]);
     const paths = [...yml.matchAll(/^\s*-?\s*\w+_file: (.*)$/gm)].map((m) => m[1]);
     expect(paths.length).toBeGreaterThanOrEqual(3);
