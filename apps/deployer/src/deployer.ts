@@ -17,7 +17,7 @@ import { EvidenceLog, type EvidenceRecord } from './evidence.js';
 import { type ApprovalGate, type ApprovalSubject, type Gate, approvalGate, rollbackTargetGate, taskGate, testsGate, type TestReport } from './gates.js';
 import { boundPlanHash, releaseChangesDigest } from './plan-digest.js';
 import { type KbDeployment, type KbView, LOCK_KEY, LOCK_RELEASED_KEY, ROLLBACK_PHASE_KEY, type RecordedLock, type RollbackPhase, inProgress, lastSucceeded, lockReleasedOf, recordedLockOf, rollbackPhaseOf } from './kb-view.js';
-import type { KbStore } from './kb-store.js';
+import { type DeploymentWrite, EnvironmentBusyError, type KbStore } from './kb-store.js';
 import { type MetricsSource, PrometheusClient } from './prometheus.js';
 import type { Progress } from './progress.js';
 import type { Redactor } from './redact.js';
@@ -356,7 +356,7 @@ export class Deployer {
       const changed = p.diff.filter((d) => d.change !== 'unchanged');
       const planSummary = `${p.ref.id}: ${Object.keys(p.rendered.stacks).length} stacks; ${changed.length === 0 ? 'no image changes' : changed.map((d) => `${d.service} ${d.change}${d.to ? ` → ${d.to}` : ''}`).join(', ')}`;
       const at = this.now().toISOString();
-      await this.o.kb.write({
+      await this.recordStart({
         record: {
           id: deploymentId,
           environment: this.env.name,
@@ -695,6 +695,23 @@ export class Deployer {
   }
 
   /**
+   * Records a deploy or rollback as started. The environment lock is per machine; the KB may be
+   * shared: if another machine recorded a deploy of this environment since this run read the KB, the
+   * KB refuses the record (nothing written) and so does this run, naming that deploy and its host.
+   */
+  private async recordStart(w: DeploymentWrite): Promise<void> {
+    try {
+      await this.o.kb.write(w);
+    } catch (error) {
+      if (!(error instanceof EnvironmentBusyError)) throw error;
+      const d = error.running;
+      const where = recordedLockOf(d);
+      const on = where ? ` on host ${where.host} (${where.owner}, pid ${where.pid}, lease until ${where.lease_expires_at})` : ` (${d.deployed_by})`;
+      throw new Refusal(`refused: deployment ${d.id} of release ${d.release_id} started in ${this.env.name}${on} while this run was preparing; nothing was recorded or applied`, 3);
+    }
+  }
+
+  /**
    * The lock file is per machine: with none here, the KB's copy of the lock says whether the deploy
    * ran on another host, whose process this machine cannot check. Only a person (`unlock --force`) may vouch it is gone.
    */
@@ -736,7 +753,7 @@ export class Deployer {
     const evidence = new EvidenceLog(this.store.evidencePath(this.env.name, ref.id, deploymentId));
     const stopHeartbeat = lock.heartbeat((e) => this.o.progress.fail(e.message));
     try {
-      await this.o.kb.write({
+      await this.recordStart({
         record: {
           id: deploymentId,
           environment: this.env.name,

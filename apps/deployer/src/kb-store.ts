@@ -16,12 +16,23 @@ import {
   update,
   updateDeployment,
 } from '@cios/knowledge-base';
-import type { KbView } from './kb-view.js';
+import { type KbDeployment, type KbView, inProgress } from './kb-view.js';
 
 export class KbInvalidError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'KbInvalidError';
+  }
+}
+
+/**
+ * A new deployment record was refused because the environment already has one in progress: recorded
+ * by a deploy on another machine that shares this KB, between this run's first read and its start.
+ */
+export class EnvironmentBusyError extends Error {
+  constructor(readonly running: KbDeployment) {
+    super(`deployment ${running.id} of release ${running.release_id} is in progress in ${running.environment}`);
+    this.name = 'EnvironmentBusyError';
   }
 }
 
@@ -33,6 +44,7 @@ export interface TaskProgress {
 }
 
 export interface DeploymentWrite {
+  /** A new deployment (a deploy or rollback starting): written only if its environment has none in progress. */
   readonly record?: DeploymentInput;
   readonly patch?: { readonly id: string; readonly fields: DeploymentPatch };
   /** Fields the KB schema does not name (evidence, hashes); kept as loose keys on the record. */
@@ -78,7 +90,12 @@ export class KbStore {
       (kb, ctx) => {
         const at = ctx.now();
         let d: Deployment | undefined;
-        if (w.record) d = recordDeployment(kb, w.record, at);
+        if (w.record) {
+          // Checked under the KB's write lock, so of two machines that share the KB and start at once, one records.
+          const running = inProgress(kb as KbView, w.record.environment);
+          if (running) throw new EnvironmentBusyError(running);
+          d = recordDeployment(kb, w.record, at);
+        }
         if (w.patch) d = updateDeployment(kb, w.patch.id, w.patch.fields, at);
         if (d && w.extra) Object.assign(d, w.extra);
         if (w.rolledBack) {

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Environment } from '@cios/platform-spec';
+import type { Renderer } from '../src/render.js';
 import { Terraform } from '../src/terraform.js';
 import { Workspace } from '../src/workspace.js';
 import { Fixture, type Resource, baseKb, cli, stackJson } from './helpers/fixture.js';
@@ -193,6 +194,36 @@ describe('gates', () => {
     expect(fx.deployed()).toBe('v1');
     const status = await cli(['status', ...args()]);
     expect(status.stdout).toContain('lock       free');
+  });
+
+  it('refuses to start when another machine sharing the KB recorded a deploy of the environment while this run prepared', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    // The other machine's deploy, written into the shared KB while this run renders (after its first read).
+    const theirs = {
+      id: 'DEPLOY_itest_other',
+      environment: 'itest',
+      release_id: 'rel-other',
+      deployed_by: 'Release Agent',
+      status: 'in_progress',
+      started_at: new Date().toISOString(),
+      lock: { owner: 'Release Agent', host: 'ci-runner-9', pid: 4242, acquired_at: new Date().toISOString(), lease_expires_at: new Date(Date.now() + 3_600_000).toISOString() },
+    };
+    const recordTheirs: Renderer = {
+      stacks: () => Promise.reject(new Error('the stacks come from --stacks-dir')),
+      monitoring: async () => {
+        const kb = fx.readKb();
+        fx.writeKb({ ...kb, deployments: [...(kb.deployments ?? []), theirs] });
+        return {};
+      },
+    };
+    const r = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])], { renderer: recordTheirs });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('refused: deployment DEPLOY_itest_other of release rel-other started in itest on host ci-runner-9 (Release Agent, pid 4242');
+    expect(r.stderr).toContain('nothing was recorded or applied');
+    expect(fx.readKb().deployments?.map((d) => d.id)).toEqual(['DEPLOY_itest_other']);
+    expect(fx.deployed()).toBeUndefined();
+    expect(fs.existsSync(path.join(fx.stateDir, 'locks', 'itest.lock.json'))).toBe(false);
   });
 
   it('unlock --force --reason removes a held lock and records who and why', async () => {
