@@ -1,18 +1,14 @@
-import { monitoringNamespaceFor, type Cluster, type Environment, type KubernetesObject } from '@cios/platform-spec';
+import { monitoringNamespaceFor, type Cluster, type Environment } from '@cios/platform-spec';
 import type { Construct, TerraformStack } from '../cdktf.js';
-import { CiosMonitoringConfig } from '../constructs/cios-monitoring-config.js';
+import { CiosMonitoringConfig, type CiosMonitoringConfigProps } from '../constructs/cios-monitoring-config.js';
 import { baseStack } from './cluster-stacks.js';
 
-export interface MonitoringConfigStackProps {
+/** The construct's content props (its namespace is the environment's monitoring namespace), on one cluster. */
+export interface MonitoringConfigStackProps extends Pick<CiosMonitoringConfigProps, 'objects' | 'dashboards' | 'alertmanagerConfig' | 'alertmanagerSecretName'> {
   readonly environment: Environment;
   /** The cluster whose Prometheus, Alertmanager and Grafana read this configuration. */
   readonly cluster: Cluster;
   readonly stackName: string;
-  readonly objects: readonly KubernetesObject[];
-  readonly dashboards: Readonly<Record<string, string>>;
-  readonly alertmanagerConfig: string;
-  /** @default see CiosMonitoringConfigProps.alertmanagerSecretName */
-  readonly alertmanagerSecretName?: string;
 }
 
 /** The monitoring configuration on one cluster, with the same backend and provider as its other stacks. */
