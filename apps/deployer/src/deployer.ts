@@ -286,7 +286,7 @@ export class Deployer {
   private async speculativePlan(tf: Terraform, tasks: readonly StackTask[], skipped: string[]): Promise<PlanReport['terraform']> {
     const ws = new Workspace(this.o.stateDir, this.env, 'plan');
     // A stack the release drops may be the only one that talks to the cluster: its destroy needs it too.
-    const cluster = needsCluster(Object.fromEntries(tasks.map((t) => [t.stack, t.json])));
+    const cluster = needsCluster(tasks.map((t) => t.json));
     try {
       if (cluster) {
         // init first: offline, the provider download is what fails, and that is the reason to report.
@@ -416,7 +416,7 @@ export class Deployer {
     if (!tf) throw new Refusal('refused: terraform not found on PATH (or --terraform-bin); apply needs it', 1);
     // Over what the apply will do, destroys included: a dropped stack may be the only one that talks to the cluster.
     const tasks = stackTasks(this.liveWorkspace(), rendered);
-    if (needsCluster(Object.fromEntries(tasks.map((t) => [t.stack, t.json]))) && !kubeContextAvailable(primaryContext(this.env))) {
+    if (needsCluster(tasks.map((t) => t.json)) && !kubeContextAvailable(primaryContext(this.env))) {
       throw new Refusal(`refused: no kubeconfig context "${primaryContext(this.env)}" for ${this.env.name}; apply needs the cluster`, 1);
     }
     return tf;

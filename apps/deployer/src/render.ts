@@ -85,9 +85,9 @@ export function withStacksDir(dir: string, base: Renderer): Renderer {
   return { stacks: async () => ({ stacks: readStacksDir(dir), findings: [] }), monitoring: (input) => base.monitoring(input) };
 }
 
-/** True when any stack talks to a Kubernetes cluster (and so needs a kubeconfig context). */
-export function needsCluster(stacks: Readonly<Record<string, string>>): boolean {
-  return Object.values(stacks).some((json) => {
+/** True when any of these stack configs talks to a Kubernetes cluster (and so needs a kubeconfig context). */
+export function needsCluster(configs: readonly string[]): boolean {
+  return configs.some((json) => {
     const provider = (JSON.parse(json) as { provider?: Record<string, unknown> }).provider ?? {};
     return 'kubernetes' in provider || 'helm' in provider || 'kubectl' in provider;
   });

@@ -34,11 +34,13 @@ export interface PruneResult {
 export async function runPrune(config: Config, log: Logger, now: () => Date, options: PruneOptions): Promise<PruneResult> {
   const destination = options.prefix ?? config.BACKUP_DESTINATION;
   const retentionDays = options.retentionDays ?? config.BACKUP_RETENTION_DAYS;
-  const missing = [
-    ...(destination ? [] : ['  BACKUP_DESTINATION: required to prune (or give --prefix)']),
-    ...(retentionDays !== undefined ? [] : ['  BACKUP_RETENTION_DAYS: required to prune (or give --retention-days)']),
-  ];
-  if (missing.length > 0 || destination === undefined || retentionDays === undefined) throw new CliError(`invalid configuration:\n${missing.join('\n')}`);
+  if (!destination || retentionDays === undefined) {
+    const missing = [
+      ...(destination ? [] : ['  BACKUP_DESTINATION: required to prune (or give --prefix)']),
+      ...(retentionDays !== undefined ? [] : ['  BACKUP_RETENTION_DAYS: required to prune (or give --retention-days)']),
+    ];
+    throw new CliError(`invalid configuration:\n${missing.join('\n')}`);
+  }
   const store = openStore(destination, config);
   const plan = planRetention(await store.list(), now(), retentionDays, { keepNewest: !options.allExpired });
   if (plan.delete.length > 0 && !options.dryRun) {
