@@ -1,12 +1,15 @@
 // Bench writer: waits for "GO" on stdin, then makes COUNT changes, each logging an infrastructure
 // change, either one locked write per change (update), queued for group commit (queue), or the
 // issue's reference point (bare): a mkdir lock, JSON.parse, push, JSON.stringify, write, fsync,
-// rename; no validation, no .bak, no directory fsync, no crash recovery.
-//   node bench-writer.mjs FILE TAG COUNT update|queue|bare
+// rename; no validation, no .bak, no directory fsync, no crash recovery. Two more give what this machine's
+// disk allows at all (io): the same lock and durable rewrite of the file's bytes, no JSON, either at a
+// constant size (io-fixed) or growing by one change's bytes each time, as the KB does here (io-grow).
+//   node bench-writer.mjs FILE TAG COUNT update|queue|bare|io-fixed|io-grow [GROWTH_BYTES]
 import * as fs from 'node:fs';
 import { loadKb, logInfrastructureChange, problemsOf, serializeKb, submitChange, update } from '../dist/index.js';
 
-async function bareChange(file, input) {
+/** Under a mkdir lock polled every millisecond, replace `file` durably with `next(its bytes)`. */
+async function rewriteLocked(file, next) {
   const lock = `${file}.bare-lock`;
   for (;;) {
     try {
@@ -17,11 +20,9 @@ async function bareChange(file, input) {
     }
   }
   try {
-    const kb = JSON.parse(fs.readFileSync(file, 'utf8'));
-    logInfrastructureChange(kb, input, new Date().toISOString()); // the same change, applied without checks
     const tmp = `${file}.bare-${process.pid}`;
     const fd = fs.openSync(tmp, 'w');
-    fs.writeSync(fd, serializeKb(kb));
+    fs.writeSync(fd, next(fs.readFileSync(file)));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     fs.renameSync(tmp, file);
@@ -30,8 +31,17 @@ async function bareChange(file, input) {
   }
 }
 
-const [file, tag, countText, via] = process.argv.slice(2);
+function bareChange(file, input) {
+  return rewriteLocked(file, (bytes) => {
+    const kb = JSON.parse(bytes.toString('utf8'));
+    logInfrastructureChange(kb, input, new Date().toISOString()); // the same change, applied without checks
+    return serializeKb(kb);
+  });
+}
+
+const [file, tag, countText, via, growthText = '0'] = process.argv.slice(2);
 const count = Number(countText);
+const growth = Buffer.alloc(via === 'io-grow' ? Number(growthText) : 0, 0x20);
 // Warm up the JIT on this file (read, parse, validate, serialise; no writes) so the figure is steady-state.
 for (let i = 0; i < 100; i++) {
   const { kb } = loadKb(file);
@@ -46,6 +56,7 @@ process.stdin.once('data', async () => {
     const options = { file, timeoutMs: 60_000, agent: tag };
     if (via === 'queue') await submitChange('log-change', input, options);
     else if (via === 'bare') await bareChange(file, input);
+    else if (via.startsWith('io-')) await rewriteLocked(file, (bytes) => Buffer.concat([bytes, growth]));
     else await update((kb, ctx) => logInfrastructureChange(kb, input, ctx.now()), options);
   }
   process.stdout.write(`DONE ${(performance.now() - t0).toFixed(1)}\n`);
