@@ -38,17 +38,29 @@ describe('the catalog per environment', () => {
 
   it('the ingress and monitoring namespaces deny by default yet admit what they exist for', () => {
     const stacks = renderStacks({ platform: catalog, environment: envOf(catalog, 'dev') });
-    type Policy = { metadata: { name: string; namespace: string }; spec: { ingress?: { from?: unknown[]; ports?: { port: string }[] }[] } };
+    type Policy = {
+      metadata: { name: string; namespace: string };
+      spec: { pod_selector?: unknown; policy_types?: string[]; ingress?: { from?: unknown[]; ports?: { port: string }[] }[] };
+    };
     const policies = Object.values(must(stacks[0], 'the platform stack').config.resource?.['kubernetes_network_policy_v1'] ?? {}) as unknown as Policy[];
     const inNamespace = (ns: string) => policies.filter((p) => p.metadata.namespace === ns).map((p) => p.metadata.name).sort();
     expect(inNamespace('ingress-nginx')).toEqual(['allow-monitoring', 'allow-public-web', 'default-deny-ingress']);
     expect(inNamespace('dev-monitoring')).toEqual(['allow-ingress-to-grafana', 'allow-operator-webhook', 'allow-same-namespace', 'default-deny-ingress']);
     const web = must(policies.find((p) => p.metadata.name === 'allow-public-web'), 'NetworkPolicy allow-public-web');
     expect(web.spec.ingress).toEqual([{ ports: [80, 443, 8443].map((port) => ({ port: String(port), protocol: 'TCP' })) }]);
-    // The API server calls prometheus-operator's webhook from no namespace: any source, on the operator's HTTPS port only.
+    // The API server calls prometheus-operator's webhook from no namespace: any source, on the operator's HTTPS port,
+    // to the operator's pods only (kube-prometheus-stack's `app` label on them), not to every pod of the namespace.
     const webhook = must(policies.find((p) => p.metadata.name === 'allow-operator-webhook'), 'NetworkPolicy allow-operator-webhook');
     expect(webhook.metadata.namespace).toBe('dev-monitoring');
     expect(webhook.spec.ingress).toEqual([{ ports: [{ port: '10250', protocol: 'TCP' }] }]);
+    expect(webhook.spec.pod_selector).toEqual({ match_labels: { app: 'kube-prometheus-stack-operator' } });
+    expect(webhook.spec.policy_types).toEqual(['Ingress']);
+    // Still at the address CiosNamespace gave it when it admitted every pod: narrowing it updates it in place.
+    const addresses = Object.keys(must(stacks[0], 'the platform stack').config.resource?.['kubernetes_network_policy_v1'] ?? {});
+    expect(addresses.filter((a) => a.startsWith('namespace-monitoring_admit-allow-operator-webhook_'))).toHaveLength(1);
+    // No other policy of the monitoring namespace admits sources outside the cluster's namespaces.
+    const fromAnywhere = policies.filter((p) => p.metadata.namespace === 'dev-monitoring' && (p.spec.ingress ?? []).some((rule) => rule.from === undefined));
+    expect(fromAnywhere.map((p) => p.metadata.name)).toEqual(['allow-operator-webhook']);
     // CIOS's own namespaces keep nothing but default deny: each workload admits its callers itself.
     expect(inNamespace('dev-core')).toEqual(['default-deny-ingress']);
   });

@@ -19,6 +19,8 @@ import { CiosNamespace } from '../constructs/cios-namespace.js';
 import { CiosService } from '../constructs/cios-service.js';
 import type { Caller } from '../constructs/service-common.js';
 import { backupImageFor, imageFor } from '../images.js';
+import { NetworkPolicyV1 } from '../k8s.js';
+import { platformLabels } from '../labels.js';
 import { NODE_EXPORTER_PRIVILEGE_REASON } from '../pod-security.js';
 import { kubernetesProvider } from '../provider.js';
 import { quotaFor } from '../quota.js';
@@ -48,6 +50,19 @@ export function baseStack(scope: Construct, props: Pick<ClusterStackProps, 'envi
  */
 export const OPERATOR_WEBHOOK_PORT = 10250;
 
+/**
+ * The label kube-prometheus-stack gives prometheus-operator's pods and selects them by (its Deployment's
+ * immutable selector, its Service and its own NetworkPolicy): `app: <chart name>-operator`, the chart's name
+ * being "kube-prometheus-stack" unless `nameOverride` is set; the release's name does not enter it. From
+ * prometheus-community/helm-charts, chart kube-prometheus-stack 88.5.3 (tag kube-prometheus-stack-88.5.3, commit
+ * ea930baeebeba39f56d6b44e351f23b2a072a600): charts/kube-prometheus-stack/templates/prometheus-operator/
+ * deployment.yaml and _prometheus-operator.tpl, "kube-prometheus-stack.name" in templates/_helpers.tpl; the
+ * same since the chart was renamed from prometheus-operator in 2020. The chart's separate admission-webhook
+ * Deployment (`prometheusOperator.admissionWebhooks.deployment.enabled`, off by default) carries
+ * `app: kube-prometheus-stack-operator-webhook` instead and is not admitted.
+ */
+export const OPERATOR_POD_LABELS: Readonly<Record<string, string>> = { app: 'kube-prometheus-stack-operator' };
+
 /** The port node-exporter serves metrics on (prometheus-node-exporter's `service.port`), on the node's network. */
 export const NODE_EXPORTER_PORT = 9100;
 
@@ -74,13 +89,10 @@ export function addNamespaces(stack: Construct, platform: Platform, env: Environ
     { name: 'allow-monitoring', fromNamespaces: [monitoring], ports: [10254] },
   ];
   // Prometheus scraping the operator, Grafana and Alertmanager is same-namespace traffic, already admitted.
-  // The API server calls prometheus-operator's admission webhook (PrometheusRules, AlertmanagerConfigs) from
-  // no namespace a selector could name, its source differing per provider: any source, on that port only.
-  // Nothing else of the chart listens on it, and `baseline` keeps out hostNetwork pods, whose 10250 is the kubelet's.
+  // The webhook admit comes after the namespace, narrowed to the operator's pods.
   const monitoringAdmits = [
     { name: 'allow-same-namespace', fromNamespaces: [monitoring], ports: [] },
     { name: 'allow-ingress-to-grafana', fromNamespaces: [ingress], ports: [3000] },
-    { name: 'allow-operator-webhook', fromNamespaces: [], ports: [OPERATOR_WEBHOOK_PORT] },
   ];
   // Only Prometheus scrapes the node exporter. It runs on the host network, for which Kubernetes leaves
   // NetworkPolicy undefined (a plugin applies it or treats the traffic as the node's): these policies bind the
@@ -90,11 +102,27 @@ export function addNamespaces(stack: Construct, platform: Platform, env: Environ
     ingress,
     new CiosNamespace(stack, 'namespace-ingress', { name: ingress, component: 'ingress', podSecurity: 'baseline', admit: ingressAdmits }).namespace,
   );
-  created.set(
-    monitoring,
-    new CiosNamespace(stack, 'namespace-monitoring', { name: monitoring, component: 'monitoring', podSecurity: 'baseline', admit: monitoringAdmits })
-      .namespace,
-  );
+  const monitoringNamespace = new CiosNamespace(stack, 'namespace-monitoring', {
+    name: monitoring,
+    component: 'monitoring',
+    podSecurity: 'baseline',
+    admit: monitoringAdmits,
+  });
+  created.set(monitoring, monitoringNamespace.namespace);
+  // The API server calls prometheus-operator's admission webhook (PrometheusRules, AlertmanagerConfigs) from
+  // no namespace a selector could name, its source differing per provider: any source, on that port, to the
+  // operator's pods only. `baseline` keeps out hostNetwork pods, whose 10250 is the kubelet's. A child of the
+  // namespace's construct with the id CiosNamespace gives its admits, so its Terraform address stays the one it
+  // had when it admitted every pod of the namespace (an in-place update, not a replacement).
+  new NetworkPolicyV1(monitoringNamespace, 'admit-allow-operator-webhook', {
+    metadata: { name: 'allow-operator-webhook', namespace: monitoring, labels: platformLabels(monitoring, 'monitoring') },
+    spec: {
+      podSelector: { matchLabels: { ...OPERATOR_POD_LABELS } },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ port: String(OPERATOR_WEBHOOK_PORT), protocol: 'TCP' }] }],
+    },
+    dependsOn: [monitoringNamespace.namespace],
+  });
   // The one privileged namespace, with the reason the policy (CIOS-PSA-001) accepts it for.
   created.set(
     nodeExporter,
