@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { INLINE_CREDENTIAL_KEYS, MONITORING_CONFIG_STACK } from '@cios/infra';
-import { LAYOUT, generateMonitoring } from '@cios/monitoring';
+import { LAYOUT, RECEIVERS, generateMonitoring, runTool } from '@cios/monitoring';
 import type { Release } from '@cios/platform-spec';
 import { ArtifactStore } from '../src/artifacts.js';
 import { monitoringConfigInput, platformRenderer } from '../src/render-platform.js';
@@ -55,9 +55,11 @@ const countBy = (items: readonly string[]) => {
   return counts;
 };
 
+const STANDBY_MONITORING_STACK = `${MONITORING_CONFIG_STACK}-prod-montreal`;
+
 describe.each([
   ['dev', ['platform', 'services', MONITORING_CONFIG_STACK]],
-  ['prod', ['platform', 'services', 'standby-prod-montreal', MONITORING_CONFIG_STACK]],
+  ['prod', ['platform', 'services', 'standby-prod-montreal', MONITORING_CONFIG_STACK, STANDBY_MONITORING_STACK]],
 ])('platformRenderer in %s', (name, order) => {
   const env = envNamed(name);
   const input = { platform, env, release: must(releases[name], `the ${name} release`) };
@@ -131,6 +133,62 @@ describe.each([
   });
 });
 
+describe('platformRenderer in prod, the standby prod-montreal', () => {
+  const input = { platform, env: envNamed('prod'), release: must(releases['prod'], 'the prod release') };
+  const rendered = platformRenderer.stacks(input);
+  const generated = generateMonitoring({ platform, environment: 'prod', format: 'operator', cluster: 'prod-montreal' });
+  const stackOf = async (name: string) => JSON.parse(must((await rendered).stacks[name], `stack ${name}`)) as MonitoringStackJson;
+  const alertmanagerYml = async () => {
+    const secret = must(Object.values((await stackOf(STANDBY_MONITORING_STACK))['resource']['kubernetes_secret_v1'])[0], 'the Alertmanager Secret');
+    return unescape(must(secret['data']['alertmanager.yaml'], 'alertmanager.yaml'));
+  };
+
+  it('gets its own monitoring-config stack on the standby stack\'s provider, with its own state', async () => {
+    const stack = await stackOf(STANDBY_MONITORING_STACK);
+    const standby = JSON.parse(must((await rendered).stacks['standby-prod-montreal'], 'stack standby-prod-montreal')) as StackJson;
+    expect(stack['provider']).toEqual(standby['provider']);
+    expect(JSON.stringify(stack['provider'])).toContain('cios-prod-montreal');
+    expect(stack['variable']).toEqual(standby['variable']);
+    const backend = JSON.stringify(stack['terraform']['backend']);
+    expect(backend).toContain(`${STANDBY_MONITORING_STACK}.tfstate`);
+    expect(backend).not.toBe(JSON.stringify((await stackOf(MONITORING_CONFIG_STACK))['terraform']['backend']));
+  });
+
+  it('labels every alert of its PrometheusRules with the cluster; the primary\'s carry none', async () => {
+    const alertsIn = async (name: string) =>
+      Object.values((await stackOf(name))['resource']['kubernetes_manifest'])
+        .map((r) => r['manifest'])
+        .filter((m) => m['kind'] === 'PrometheusRule')
+        .flatMap((m) => (m as unknown as { spec: { groups: { rules: { alert?: string; labels?: Record<string, string> }[] }[] } }).spec.groups)
+        .flatMap((g) => g.rules)
+        .filter((r) => r.alert !== undefined);
+    const standby = await alertsIn(STANDBY_MONITORING_STACK);
+    const primary = await alertsIn(MONITORING_CONFIG_STACK);
+    expect(standby.length).toBeGreaterThan(0);
+    expect(standby).toHaveLength(primary.length);
+    for (const alert of standby) expect(alert.labels?.['cluster'], alert.alert).toBe('prod-montreal');
+    for (const alert of primary) expect(alert.labels?.['cluster'], alert.alert).toBeUndefined();
+  });
+
+  it('routes its pages to tickets, never to the pager (amtool on the Secret it applies)', async () => {
+    const yml = await alertmanagerYml();
+    expect(yml).toBe(generated.files[LAYOUT.alertmanager]);
+    const file = path.join(dir, 'standby-alertmanager.yml');
+    fs.writeFileSync(file, yml);
+    const route = (severity: string, receiver: string) =>
+      runTool('amtool', ['config', 'routes', 'test', `--config.file=${file}`, `--verify.receivers=${receiver}`, 'environment=prod', 'cluster=prod-montreal', `severity=${severity}`, 'alertname=SloBurnRatePageFast']);
+    expect(await route('page', RECEIVERS.ticket)).toMatchObject({ code: 0 });
+    expect(await route('ticket', RECEIVERS.ticket)).toMatchObject({ code: 0 });
+    expect((await route('page', RECEIVERS.pager)).code).not.toBe(0);
+    expect(yml).not.toMatch(/name: pager|pagerduty/);
+  });
+
+  it('is deterministic', async () => {
+    const again = await platformRenderer.stacks(input);
+    expect(again.stacks[STANDBY_MONITORING_STACK]).toBe((await rendered).stacks[STANDBY_MONITORING_STACK]);
+  });
+});
+
 it('monitoringConfigInput hands @cios/infra plain objects, dashboards by file name and alertmanager.yml', () => {
   const input = monitoringConfigInput(platform, 'dev');
   const generated = generateMonitoring({ platform, environment: 'dev', format: 'operator' });
@@ -138,4 +196,6 @@ it('monitoringConfigInput hands @cios/infra plain objects, dashboards by file na
   expect(Object.keys(input.dashboards)).toContain('overview.json');
   expect(input.dashboards['overview.json']).toBe(generated.files[LAYOUT.dashboard('overview')]);
   expect(input.alertmanagerConfig).toBe(generated.files[LAYOUT.alertmanager]);
+  const standby = monitoringConfigInput(platform, 'prod', 'prod-montreal');
+  expect(standby.alertmanagerConfig).toBe(generateMonitoring({ platform, environment: 'prod', format: 'operator', cluster: 'prod-montreal' }).files[LAYOUT.alertmanager]);
 });

@@ -8,12 +8,14 @@ import { readPolicyFile } from './policy-file.js';
 const USAGE = `cios-monitoring — monitoring config generated from the CIOS catalog, proven by promtool and amtool
 
 Usage:
-  cios-monitoring generate [--env E] [--out DIR] [--format files|operator] [--policy FILE] [--json]
+  cios-monitoring generate [--env E [--cluster C]] [--out DIR] [--format files|operator] [--policy FILE] [--json]
       Write Prometheus rules, Alertmanager config, Grafana dashboards, scrape config (or
       ServiceMonitors and PrometheusRules with --format operator), the kube-state-metrics settings
       the rules rely on and promtool unit tests.
       With --env: into DIR (default dist/monitoring/E). Without: every environment into DIR/<env>
       (default DIR dist/monitoring).
+      --cluster C: for cluster C of E instead of its primary (default DIR dist/monitoring/C); a
+      secondary (standby) cluster's alerts carry cluster="C" and its Alertmanager pages no one.
       --policy FILE: a JSON object of SloPolicy fields (period, tiers, minRequests, alertOnAbsent,
       absentFor, scrapeInterval, evaluationInterval, runbookBaseUrl, grafanaBaseUrl, …). Each field
       given replaces the catalog's sloPolicy field, which replaces the default.
@@ -49,6 +51,7 @@ async function generate(args: string[]): Promise<number> {
     args,
     options: {
       env: { type: 'string' },
+      cluster: { type: 'string' },
       out: { type: 'string' },
       format: { type: 'string', default: 'files' },
       policy: { type: 'string' },
@@ -62,18 +65,27 @@ async function generate(args: string[]): Promise<number> {
   for (const name of envNames) {
     if (!known.includes(name)) throw new UsageError(`unknown environment "${name}"; known: ${known.join(', ')}`);
   }
+  const cluster = values.cluster === undefined ? {} : { cluster: clusterOf(values.env, values.cluster) };
   const policy = values.policy === undefined ? {} : { policy: readPolicyFile(values.policy, platform), policySource: values.policy };
   const out = output(values.json);
-  const written: { environment: string; dir: string; files: number }[] = [];
+  const written: { environment: string; cluster: string; dir: string; files: number }[] = [];
   for (const environment of envNames) {
-    const dir = resolve(values.env ? (values.out ?? join('dist/monitoring', environment)) : join(values.out ?? 'dist/monitoring', environment));
-    out.progress(`generating ${environment} (${format}) into ${dir}`);
-    const generated = generateMonitoring({ platform, environment, format, ...policy });
+    const dir = resolve(values.env ? (values.out ?? join('dist/monitoring', cluster.cluster ?? environment)) : join(values.out ?? 'dist/monitoring', environment));
+    out.progress(`generating ${environment}${cluster.cluster ? ` on ${cluster.cluster}` : ''} (${format}) into ${dir}`);
+    const generated = generateMonitoring({ platform, environment, format, ...policy, ...cluster });
     await writeFilesAtomically(dir, generated.files);
-    written.push({ environment, dir, files: Object.keys(generated.files).length });
+    written.push({ environment, cluster: generated.model.cluster.name, dir, files: Object.keys(generated.files).length });
   }
-  out.result({ format, written }, written.map((w) => `${w.environment}: ${w.files} files in ${w.dir}`).join('\n'));
+  out.result({ format, written }, written.map((w) => `${w.environment}${cluster.cluster ? ` on ${w.cluster}` : ''}: ${w.files} files in ${w.dir}`).join('\n'));
   return 0;
+}
+
+/** The name of cluster `name` of environment `env`, checked here so a typo is a usage error, not a crash. */
+function clusterOf(env: string | undefined, name: string): string {
+  if (env === undefined) throw new UsageError('--cluster needs --env: a cluster belongs to one environment');
+  const clusters = environments.find((e) => e.name === env)?.clusters.map((c) => c.name) ?? [];
+  if (!clusters.includes(name)) throw new UsageError(`unknown cluster "${name}" of ${env}; its clusters: ${clusters.join(', ')}`);
+  return name;
 }
 
 /** A directory of one environment has prometheus/ or operator/; otherwise each subdirectory is one. */

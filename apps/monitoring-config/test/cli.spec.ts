@@ -80,6 +80,21 @@ describe('cios-monitoring', () => {
     expect(existsSync(join(tmp, 'x'))).toBe(false);
   });
 
+  it('--cluster writes a standby cluster\'s config: alerts labelled with it, no pager receiver', () => {
+    const result = run('generate', '--env', 'prod', '--cluster', 'prod-montreal', '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { written: { environment: string; cluster: string; dir: string }[] };
+    expect(report.written).toEqual([{ environment: 'prod', cluster: 'prod-montreal', dir: join(tmp, 'dist/monitoring/prod-montreal'), files: expect.any(Number) }]);
+    const rules = readFileSync(join(tmp, 'dist/monitoring/prod-montreal/prometheus/rules/platform.rules.yml'), 'utf8');
+    expect(rules).toContain('cluster: prod-montreal');
+    expect(readFileSync(join(tmp, 'dist/monitoring/prod-montreal/alertmanager/alertmanager.yml'), 'utf8')).not.toContain('name: pager');
+    expect(run('generate', '--cluster', 'prod-montreal')).toMatchObject({ code: 2, stderr: expect.stringContaining('--cluster needs --env') });
+    expect(run('generate', '--env', 'dev', '--cluster', 'prod-montreal')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown cluster "prod-montreal" of dev; its clusters: dev-toronto'),
+    });
+  });
+
   it('refuses bad usage with exit 2 and a sentence', () => {
     expect(run('generate', '--env', 'moon')).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown environment "moon"; known: dev, staging, prod') });
     expect(run('generate', '--env', 'dev', '--format', 'xml')).toMatchObject({ code: 2, stderr: expect.stringContaining('--format must be one of files, operator') });

@@ -2,6 +2,7 @@ export { synthEnvironment, type SynthOptions, type SynthResult } from './synth.j
 export {
   synthMonitoringConfig,
   MONITORING_CONFIG_STACK,
+  monitoringConfigStackName,
   type MonitoringConfigOptions,
   type MonitoringConfigResult,
 } from './monitoring-config.js';

@@ -1,4 +1,4 @@
-import { Dns1123Subdomain, SpecError, primaryCluster, problemsOf, type Platform } from '@cios/platform-spec';
+import { Dns1123Subdomain, SpecError, primaryCluster, problemsOf, type Cluster, type Environment, type Platform } from '@cios/platform-spec';
 import { checkDashboards, parseMonitoringObjects } from './monitoring-config-input.js';
 import { normalizedJsonText } from './normalize.js';
 import { PolicyError, checkPolicy } from './policy/run.js';
@@ -7,8 +7,17 @@ import { renderBuilt, type RenderedStack } from './render.js';
 import { monitoringConfigStack } from './stacks/monitoring-config-stack.js';
 import { environmentNamed } from './synth.js';
 
-/** The stack's name: its state (file, Secret suffix or S3 key) and its place in a release. */
+/** The primary cluster's stack name: its state (file, Secret suffix or S3 key) and its place in a release. */
 export const MONITORING_CONFIG_STACK = 'monitoring-config';
+
+/**
+ * The monitoring-config stack's name on `cluster`: `monitoring-config` on the primary (the name its state and
+ * earlier releases have), `monitoring-config-<cluster>` on each secondary, as `standby-<cluster>` beside
+ * `platform` and `services`.
+ */
+export function monitoringConfigStackName(cluster: Pick<Cluster, 'name' | 'role'>): string {
+  return cluster.role === 'primary' ? MONITORING_CONFIG_STACK : `${MONITORING_CONFIG_STACK}-${cluster.name}`;
+}
 
 export interface MonitoringConfigOptions {
   readonly platform: Platform;
@@ -31,6 +40,13 @@ export interface MonitoringConfigOptions {
   readonly alertmanagerSecretName?: string;
   /** Accepted exceptions to policy rules, each with a rule, a resource and a reason. */
   readonly suppressions?: readonly Suppression[];
+  /**
+   * Name of the cluster of `environment` whose Prometheus, Alertmanager and Grafana read this configuration:
+   * the stack gets that cluster's provider and its own state (`monitoringConfigStackName`). The content is
+   * the caller's: a standby's should be generated for it (`generateMonitoring({ cluster })`).
+   * @default the environment's primary cluster
+   */
+  readonly cluster?: string;
 }
 
 export interface MonitoringConfigResult {
@@ -43,8 +59,8 @@ export interface MonitoringConfigResult {
 }
 
 /**
- * Synthesizes the `monitoring-config` stack of one environment: on its primary cluster, with the backend
- * and provider of its other stacks, the prometheus-operator objects, Grafana dashboards (ConfigMaps for
+ * Synthesizes the monitoring-config stack of one cluster of an environment (its primary unless `cluster`
+ * names another): with the backend and provider of that cluster's other stacks, the prometheus-operator objects, Grafana dashboards (ConfigMaps for
  * the dashboard sidecar) and the Alertmanager configuration (a Secret), checked against the policy.
  * Pure: writes nothing. Throws a SpecError naming each bad object or dashboard, or a PolicyError.
  */
@@ -59,15 +75,16 @@ export function synthMonitoringConfig(options: MonitoringConfigOptions): Monitor
     const name = Dns1123Subdomain.safeParse(options.alertmanagerSecretName);
     if (!name.success) throw new SpecError(`monitoring-config for ${env.name}`, problemsOf(name.error, ['alertmanagerSecretName']));
   }
-  const cluster = primaryCluster(env);
+  const cluster = clusterNamed(env, options.cluster);
+  const stackName = monitoringConfigStackName(cluster);
   const [stack] = renderBuilt((root) => [
     {
-      name: MONITORING_CONFIG_STACK,
+      name: stackName,
       cluster: cluster.name,
       stack: monitoringConfigStack(root, {
         environment: env,
         cluster,
-        stackName: MONITORING_CONFIG_STACK,
+        stackName,
         objects,
         dashboards: options.dashboards,
         alertmanagerConfig: options.alertmanagerConfig,
@@ -79,4 +96,15 @@ export function synthMonitoringConfig(options: MonitoringConfigOptions): Monitor
   const report = checkPolicy({ environment: env, stacks: [rendered], ...(options.suppressions ? { suppressions: options.suppressions } : {}) });
   if (report.findings.some((f) => f.severity === 'error')) throw new PolicyError(env.name, report.findings);
   return { stack: rendered, json: normalizedJsonText(rendered.config), findings: report.findings, suppressed: report.suppressed };
+}
+
+function clusterNamed(env: Environment, name: string | undefined): Cluster {
+  if (name === undefined) return primaryCluster(env);
+  const cluster = env.clusters.find((c) => c.name === name);
+  if (!cluster) {
+    throw new SpecError(`monitoring-config for ${env.name}`, [
+      { path: 'cluster', message: `"${name}" is not a cluster of ${env.name} (${env.clusters.map((c) => c.name).join(', ')})` },
+    ]);
+  }
+  return cluster;
 }

@@ -10,6 +10,7 @@ import {
   INLINE_CREDENTIAL_KEYS,
   MONITORING_CONFIG_STACK,
   buildModel,
+  monitoringConfigStackName,
   renderStacks,
   synthMonitoringConfig,
   terraformLiteral,
@@ -53,6 +54,35 @@ describe('synthMonitoringConfig', () => {
     expect(prod.cluster).toBe('prod-tor');
     expect(prod.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'ctx-tor' }] });
     expect(prod.config.terraform?.backend).toEqual({ s3: { bucket: 'state-bucket', key: 'prod/monitoring-config.tfstate', region: 'ca-central-1', encrypt: true, use_lockfile: true } });
+  });
+
+  it('on a standby cluster: its own stack, on that cluster\'s provider and state, like its standby stack', () => {
+    const standby = synth('prod', { cluster: 'prod-mtl' });
+    expect(standby.stack.name).toBe('monitoring-config-prod-mtl');
+    expect(standby.stack.cluster).toBe('prod-mtl');
+    const standbyStack = must(
+      renderStacks({ platform, environment: envOf(platform, 'prod') }).find((s) => s.name === 'standby-prod-mtl'),
+      'the standby stack',
+    );
+    expect(standby.stack.config.provider).toEqual(standbyStack.config.provider);
+    expect(standby.stack.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'ctx-mtl' }] });
+    expect(standby.stack.config.terraform?.backend).toEqual({
+      s3: { bucket: 'state-bucket', key: 'prod/monitoring-config-prod-mtl.tfstate', region: 'ca-central-1', encrypt: true, use_lockfile: true },
+    });
+    // The same content in the same namespaces: the standby stack creates them on its cluster.
+    const primary = synth('prod');
+    expect(standby.stack.config.resource).toEqual(primary.stack.config.resource);
+    expect(synth('prod', { cluster: 'prod-mtl' }).json).toBe(standby.json);
+    // Naming the primary is the default: same name, same state, byte-identical.
+    expect(synth('prod', { cluster: 'prod-tor' }).json).toBe(primary.json);
+  });
+
+  it('names the stack after the cluster only on a secondary, and refuses a cluster the environment does not have', () => {
+    expect(monitoringConfigStackName({ name: 'prod-tor', role: 'primary' })).toBe(MONITORING_CONFIG_STACK);
+    expect(monitoringConfigStackName({ name: 'prod-mtl', role: 'secondary' })).toBe('monitoring-config-prod-mtl');
+    const error = errorOf(() => synth('dev', { cluster: 'prod-mtl' }));
+    expect(error).toBeInstanceOf(SpecError);
+    expect(error.message).toContain('cluster: "prod-mtl" is not a cluster of dev (dev-1)');
   });
 
   it('applies a PrometheusRule per rule file in <env>-monitoring and each ServiceMonitor in its service\'s namespace, as written', () => {

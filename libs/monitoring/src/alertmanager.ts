@@ -1,4 +1,5 @@
-import type { Environment, Platform } from '@cios/platform-spec';
+import { primaryCluster, type Cluster, type Environment, type Platform } from '@cios/platform-spec';
+import { isStandby } from './model.js';
 
 /** Where receivers find their credentials; only paths are ever written, never the secrets. */
 export interface AlertmanagerOptions {
@@ -29,16 +30,46 @@ function prodNames(platform: Platform): string[] {
 }
 
 /**
+ * Production routes: pages to the pager, tickets to the ticket system, other environments to chat. On a
+ * standby the pager route is gone and pages become tickets: an idle cluster's SLO burn and outages are
+ * work for the next business day, not for whoever is on call, until a failover makes it the primary.
+ */
+function routes(prodMatcher: string, standby: boolean): unknown[] {
+  const pager = { receiver: RECEIVERS.pager, matchers: [prodMatcher, 'severity="page"'], group_wait: '10s', repeat_interval: '1h' };
+  const ticketSeverities = standby ? 'severity=~"page|ticket"' : 'severity="ticket"';
+  const ticket = { receiver: RECEIVERS.ticket, matchers: [prodMatcher, ticketSeverities], repeat_interval: '24h' };
+  const chat = { receiver: RECEIVERS.chat, matchers: [prodMatcher.replace('=~', '!~')] };
+  return standby ? [ticket, chat] : [pager, ticket, chat];
+}
+
+function pagerReceiver(secrets: string): unknown {
+  return {
+    name: RECEIVERS.pager,
+    pagerduty_configs: [
+      {
+        routing_key_file: `${secrets}/pagerduty-routing-key`,
+        severity: 'critical',
+        description: '{{ .CommonAnnotations.summary }}',
+        links: [{ href: '{{ .CommonAnnotations.dashboard_url }}', text: 'Dashboard' }],
+        send_resolved: true,
+      },
+    ],
+  };
+}
+
+/**
  * Alertmanager configuration: production pages go to the pager, production tickets to the ticket
  * system, everything else to chat; a page silences the ticket of the same SLO, a cluster outage
- * silences every per-service alert of its environment.
+ * silences every per-service alert of its environment. For a standby `cluster` (role secondary) the
+ * config has no pager receiver at all: whatever reaches that Alertmanager can at most open a ticket.
  */
-export function alertmanagerConfig(platform: Platform, environment: Environment, options: AlertmanagerOptions = {}): unknown {
+export function alertmanagerConfig(platform: Platform, environment: Environment, options: AlertmanagerOptions = {}, cluster: Cluster = primaryCluster(environment)): unknown {
   const secrets = (options.secretsDir ?? '/etc/alertmanager/secrets/alertmanager-receivers').replace(/\/+$/, '');
   const prod = prodNames(platform);
   const prodMatcher = prod.length > 0 ? `environment=~${JSON.stringify(prod.join('|'))}` : 'environment=~"^$"';
   const ticketUrl =
     options.ticketUrl ?? `http://alert-ticket-bridge.${environment.monitoringNamespace ?? `${environment.name}-monitoring`}.svc:8080/alerts`;
+  const standby = isStandby(cluster);
   return {
     global: { resolve_timeout: '5m' },
     route: {
@@ -47,16 +78,7 @@ export function alertmanagerConfig(platform: Platform, environment: Environment,
       group_wait: '30s',
       group_interval: '5m',
       repeat_interval: '4h',
-      routes: [
-        {
-          receiver: RECEIVERS.pager,
-          matchers: [prodMatcher, 'severity="page"'],
-          group_wait: '10s',
-          repeat_interval: '1h',
-        },
-        { receiver: RECEIVERS.ticket, matchers: [prodMatcher, 'severity="ticket"'], repeat_interval: '24h' },
-        { receiver: RECEIVERS.chat, matchers: [prodMatcher.replace('=~', '!~')] },
-      ],
+      routes: routes(prodMatcher, standby),
     },
     inhibit_rules: [
       {
@@ -71,18 +93,7 @@ export function alertmanagerConfig(platform: Platform, environment: Environment,
       },
     ],
     receivers: [
-      {
-        name: RECEIVERS.pager,
-        pagerduty_configs: [
-          {
-            routing_key_file: `${secrets}/pagerduty-routing-key`,
-            severity: 'critical',
-            description: '{{ .CommonAnnotations.summary }}',
-            links: [{ href: '{{ .CommonAnnotations.dashboard_url }}', text: 'Dashboard' }],
-            send_resolved: true,
-          },
-        ],
-      },
+      ...(standby ? [] : [pagerReceiver(secrets)]),
       {
         name: RECEIVERS.ticket,
         webhook_configs: [
@@ -109,22 +120,28 @@ export function alertmanagerConfig(platform: Platform, environment: Environment,
   };
 }
 
-/** What `amtool config routes test` must answer for representative alerts; the validator runs every case. */
-export function routeExpectations(platform: Platform): RouteExpectation[] {
+/**
+ * What `amtool config routes test` must answer for representative alerts; the validator runs every case.
+ * For a standby `cluster` the alerts carry its `cluster` label, as its rules write them, and production
+ * pages must reach the ticket receiver, never the pager.
+ */
+export function routeExpectations(platform: Platform, cluster?: Cluster): RouteExpectation[] {
   const prod = prodNames(platform);
   const nonProd = platform.environments
     .filter((e) => e.kind !== 'prod')
     .map((e) => e.name)
     .sort();
+  const standby = cluster !== undefined && isStandby(cluster) ? cluster : undefined;
+  const scope = (environment: string): Record<string, string> => (standby ? { environment, cluster: standby.name } : { environment });
   const cases: RouteExpectation[] = [];
   for (const env of prod) {
-    cases.push({ labels: { environment: env, severity: 'page', alertname: 'SloBurnRatePageFast' }, receivers: [RECEIVERS.pager] });
-    cases.push({ labels: { environment: env, severity: 'ticket', alertname: 'SloBurnRateTicketSlow' }, receivers: [RECEIVERS.ticket] });
-    cases.push({ labels: { environment: env, severity: 'info', alertname: 'Info' }, receivers: [RECEIVERS.chat] });
+    cases.push({ labels: { ...scope(env), severity: 'page', alertname: 'SloBurnRatePageFast' }, receivers: [standby ? RECEIVERS.ticket : RECEIVERS.pager] });
+    cases.push({ labels: { ...scope(env), severity: 'ticket', alertname: 'SloBurnRateTicketSlow' }, receivers: [RECEIVERS.ticket] });
+    cases.push({ labels: { ...scope(env), severity: 'info', alertname: 'Info' }, receivers: [RECEIVERS.chat] });
   }
   for (const env of nonProd) {
-    cases.push({ labels: { environment: env, severity: 'page', alertname: 'SloBurnRatePageFast' }, receivers: [RECEIVERS.chat] });
-    cases.push({ labels: { environment: env, severity: 'ticket', alertname: 'BackupOverdue' }, receivers: [RECEIVERS.chat] });
+    cases.push({ labels: { ...scope(env), severity: 'page', alertname: 'SloBurnRatePageFast' }, receivers: [RECEIVERS.chat] });
+    cases.push({ labels: { ...scope(env), severity: 'ticket', alertname: 'BackupOverdue' }, receivers: [RECEIVERS.chat] });
   }
   return cases;
 }

@@ -24,6 +24,12 @@ export interface GenerateOptions {
   /** Names `policy` in errors (the file it was read from). */
   readonly policySource?: string;
   readonly alertmanager?: AlertmanagerOptions;
+  /**
+   * The cluster of `environment` whose Prometheus and Alertmanager load this configuration. A secondary
+   * (standby) cluster's alerts carry a `cluster` label and its Alertmanager turns pages into tickets.
+   * @default the environment's primary cluster — whose output is what it was before clusters were named.
+   */
+  readonly cluster?: string;
 }
 
 export interface GeneratedMonitoring {
@@ -52,11 +58,11 @@ export const LAYOUT = {
 } as const;
 
 /**
- * Everything monitoring needs for one environment, as files. Pure: no I/O, no clock; the same
- * platform and options always give byte-identical output.
+ * Everything monitoring needs for one environment, on one of its clusters (the primary by default), as files.
+ * Pure: no I/O, no clock; the same platform and options always give byte-identical output.
  */
 export function generateMonitoring(options: GenerateOptions): GeneratedMonitoring {
-  const model = resolveModel(options.platform, options.environment, options.policy, options.policySource);
+  const model = resolveModel(options.platform, options.environment, options.policy, options.policySource, options.cluster);
   const rules = ruleFiles(model);
   const files: Record<string, string> = {};
   const objects: unknown[] = [];
@@ -77,8 +83,8 @@ export function generateMonitoring(options: GenerateOptions): GeneratedMonitorin
   for (const [name, test] of promtoolTests(model, rules)) files[LAYOUT.tests(name)] = toYaml(test);
   const ksm = kubeStateMetricsValues();
   files[LAYOUT.kubeStateMetrics] = `${ksm.header}\n${toYaml(ksm.values)}`;
-  files[LAYOUT.alertmanager] = toYaml(alertmanagerConfig(options.platform, model.environment, options.alertmanager));
-  files[LAYOUT.routeTests] = toJson(routeExpectations(options.platform));
+  files[LAYOUT.alertmanager] = toYaml(alertmanagerConfig(options.platform, model.environment, options.alertmanager, model.cluster));
+  files[LAYOUT.routeTests] = toJson(routeExpectations(options.platform, model.cluster));
   for (const s of model.services) files[LAYOUT.dashboard(s.service.name)] = toJson(serviceDashboard(model, s));
   files[LAYOUT.dashboard('overview')] = toJson(overviewDashboard(model));
   const sorted = Object.fromEntries(Object.entries(files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,6 +1,6 @@
 export { Decimal, formatNumber } from './decimal.js';
 export { goFormat4g, humanizeDuration, humanizePercentage } from './humanize.js';
-export { resolveModel, type MonitoringModel, type ResolvedService, type ResolvedSlo, type ResolvedTier } from './model.js';
+export { resolveModel, isStandby, alertScopeLabels, type MonitoringModel, type ResolvedService, type ResolvedSlo, type ResolvedTier } from './model.js';
 export { effectivePolicy } from './policy.js';
 export * from './promql.js';
 export type { AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup } from './rule-types.js';

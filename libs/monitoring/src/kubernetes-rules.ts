@@ -1,7 +1,7 @@
 import { namespaceFor, type Tier } from '@cios/platform-spec';
 import { POD_NAME_LABEL, POD_VERSION_LABEL, SUSPENDED_BECAUSE_ANNOTATION, kubeStateMetricsLabel } from './kube-state-metrics.js';
 import { kubernetesRunbookUrl, dashboardUrl } from './links.js';
-import type { MonitoringModel, ResolvedService } from './model.js';
+import { alertScopeLabels, type MonitoringModel, type ResolvedService } from './model.js';
 import { POD_RELEASE_INFO, RELEASE_INFO, selector } from './promql.js';
 import type { AlertingRule, RuleGroup } from './rule-types.js';
 
@@ -31,7 +31,7 @@ export function kubernetesRuleGroup(model: MonitoringModel, s: ResolvedService):
       alert: alertName,
       expr,
       for: forDuration,
-      labels: { severity, environment: model.environment.name, service: name, scope: 'service' },
+      labels: { severity, ...alertScopeLabels(model), service: name, scope: 'service' },
       annotations: {
         summary,
         description,
@@ -171,7 +171,7 @@ export function platformRuleGroups(model: MonitoringModel): RuleGroup[] {
     alert: 'ClusterOutage',
     expr: `avg(up${selector({}, [nsMatcher])}) < 0.5`,
     for: '5m',
-    labels: { severity: 'page', environment: model.environment.name, scope: 'cluster' },
+    labels: { severity: 'page', ...alertScopeLabels(model), scope: 'cluster' },
     annotations: {
       summary: `More than half of the service targets in ${model.environment.name} are down`,
       description:

@@ -4,8 +4,10 @@ import {
   durationMs,
   formatPath,
   namespaceFor,
+  primaryCluster,
   replicasIn,
   type BurnTier,
+  type Cluster,
   type Environment,
   type Platform,
   type Service,
@@ -53,6 +55,8 @@ export interface ResolvedService {
 
 export interface MonitoringModel {
   readonly environment: Environment;
+  /** The cluster whose Prometheus and Alertmanager load this configuration: the environment's primary unless named. */
+  readonly cluster: Cluster;
   readonly policy: SloPolicy;
   readonly services: readonly ResolvedService[];
 }
@@ -60,13 +64,15 @@ export interface MonitoringModel {
 /**
  * Resolves the policy (`policyOverride` over the platform's sloPolicy over the defaults, see effectivePolicy)
  * and every SLO of the platform for one environment, collecting every problem (impossible tiers, thresholds
- * off the histogram's buckets, unknown tier overrides) into one SpecError.
+ * off the histogram's buckets, unknown tier overrides) into one SpecError. `clusterName` names the cluster
+ * the configuration is for (default: the environment's primary).
  */
 export function resolveModel(
   platform: Platform,
   environmentName: string,
   policyOverride?: SloPolicyInput,
   policySource?: string,
+  clusterName?: string,
 ): MonitoringModel {
   const environment = platform.environments.find((e) => e.name === environmentName);
   if (!environment) {
@@ -74,6 +80,7 @@ export function resolveModel(
       `unknown environment "${environmentName}"; known environments: ${platform.environments.map((e) => e.name).join(', ')}`,
     );
   }
+  const cluster = clusterOf(environment, clusterName);
   const policy = effectivePolicy(platform, policyOverride, policySource);
   const problems: SpecProblem[] = [];
   const services = platform.services.map((service, i): ResolvedService => {
@@ -85,7 +92,30 @@ export function resolveModel(
     return { service, namespace, replicas: replicasIn(environment, service.replicas), slos };
   });
   if (problems.length > 0) throw new SpecError(`platform SLOs (under the SLO policy in force${policySource ? `, from ${policySource}` : ''})`, problems);
-  return { environment, policy, services };
+  return { environment, cluster, policy, services };
+}
+
+function clusterOf(environment: Environment, clusterName: string | undefined): Cluster {
+  if (clusterName === undefined) return primaryCluster(environment);
+  const cluster = environment.clusters.find((c) => c.name === clusterName);
+  if (!cluster) {
+    throw new Error(`unknown cluster "${clusterName}" of ${environment.name}; its clusters: ${environment.clusters.map((c) => c.name).join(', ')}`);
+  }
+  return cluster;
+}
+
+/** A secondary cluster stands by for disaster recovery: it serves no traffic, so nothing it sees may page. */
+export function isStandby(cluster: Cluster): boolean {
+  return cluster.role === 'secondary';
+}
+
+/**
+ * The labels every alert carries besides its own: `environment`, and on a standby `cluster`, which tells its
+ * tickets from the primary's. The primary's alerts keep exactly the labels they had before standbys were
+ * monitored: a new label would change every alert's identity and orphan the silences written against them.
+ */
+export function alertScopeLabels(model: Pick<MonitoringModel, 'environment' | 'cluster'>): Readonly<Record<string, string>> {
+  return { environment: model.environment.name, ...(isStandby(model.cluster) ? { cluster: model.cluster.name } : {}) };
 }
 
 function resolveSlo(

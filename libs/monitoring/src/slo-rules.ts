@@ -1,6 +1,6 @@
 import { durationMs, formatDuration } from '@cios/platform-spec';
 import { Decimal, formatNumber } from './decimal.js';
-import type { MonitoringModel, ResolvedService, ResolvedSlo, ResolvedTier } from './model.js';
+import { alertScopeLabels, type MonitoringModel, type ResolvedService, type ResolvedSlo, type ResolvedTier } from './model.js';
 import {
   ERROR_BUDGET_REMAINING,
   REQUESTS_TOTAL,
@@ -81,7 +81,7 @@ function burnAlert(model: MonitoringModel, r: ResolvedSlo, tier: ResolvedTier): 
     ...(durationMs(tier.for) > 0 ? { for: tier.for } : {}),
     labels: {
       severity: tier.severity,
-      environment: model.environment.name,
+      ...alertScopeLabels(model),
       service: r.service.name,
       slo: r.slo.name,
       sli: r.slo.sli,
@@ -108,7 +108,7 @@ function absentAlert(model: MonitoringModel, r: ResolvedSlo): AlertingRule {
     for: model.policy.absentFor,
     labels: {
       severity: 'ticket',
-      environment: model.environment.name,
+      ...alertScopeLabels(model),
       service: r.service.name,
       slo: r.slo.name,
       sli: r.slo.sli,

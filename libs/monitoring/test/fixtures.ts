@@ -60,7 +60,11 @@ export function smallPlatform(services: ServiceInput[] = [api, store], sloPolicy
       {
         name: 'prod',
         kind: 'prod',
-        clusters: [{ name: 'prod-toronto', context: 'cios-prod', region: 'canadacentral' }],
+        // A DR standby beside the primary, as in the catalog: its own monitoring config, no pages.
+        clusters: [
+          { name: 'prod-toronto', context: 'cios-prod', region: 'canadacentral' },
+          { name: 'prod-montreal', context: 'cios-prod-montreal', region: 'canadaeast', role: 'secondary' },
+        ],
         requiresApproval: true,
         prometheusUrl: 'http://prometheus.prod-monitoring.svc:9090',
       },
