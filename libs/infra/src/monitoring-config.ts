@@ -1,4 +1,4 @@
-import { Dns1123Subdomain, SpecError, primaryCluster, problemsOf, type Cluster, type Environment, type Platform } from '@cios/platform-spec';
+import { Dns1123Subdomain, SpecError, clusterNamed, problemsOf, type Cluster, type Platform } from '@cios/platform-spec';
 import { checkDashboards, parseMonitoringObjects } from './monitoring-config-input.js';
 import { normalizedJsonText } from './normalize.js';
 import { PolicyError, checkPolicy } from './policy/run.js';
@@ -96,15 +96,4 @@ export function synthMonitoringConfig(options: MonitoringConfigOptions): Monitor
   const report = checkPolicy({ environment: env, stacks: [rendered], ...(options.suppressions ? { suppressions: options.suppressions } : {}) });
   if (report.findings.some((f) => f.severity === 'error')) throw new PolicyError(env.name, report.findings);
   return { stack: rendered, json: normalizedJsonText(rendered.config), findings: report.findings, suppressed: report.suppressed };
-}
-
-function clusterNamed(env: Environment, name: string | undefined): Cluster {
-  if (name === undefined) return primaryCluster(env);
-  const cluster = env.clusters.find((c) => c.name === name);
-  if (!cluster) {
-    throw new SpecError(`monitoring-config for ${env.name}`, [
-      { path: 'cluster', message: `"${name}" is not a cluster of ${env.name} (${env.clusters.map((c) => c.name).join(', ')})` },
-    ]);
-  }
-  return cluster;
 }

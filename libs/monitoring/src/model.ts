@@ -4,7 +4,7 @@ import {
   durationMs,
   formatPath,
   namespaceFor,
-  primaryCluster,
+  clusterNamed,
   replicasIn,
   type BurnTier,
   type Cluster,
@@ -80,7 +80,7 @@ export function resolveModel(
       `unknown environment "${environmentName}"; known environments: ${platform.environments.map((e) => e.name).join(', ')}`,
     );
   }
-  const cluster = clusterOf(environment, clusterName);
+  const cluster = clusterNamed(environment, clusterName);
   const policy = effectivePolicy(platform, policyOverride, policySource);
   const problems: SpecProblem[] = [];
   const services = platform.services.map((service, i): ResolvedService => {
@@ -93,15 +93,6 @@ export function resolveModel(
   });
   if (problems.length > 0) throw new SpecError(`platform SLOs (under the SLO policy in force${policySource ? `, from ${policySource}` : ''})`, problems);
   return { environment, cluster, policy, services };
-}
-
-function clusterOf(environment: Environment, clusterName: string | undefined): Cluster {
-  if (clusterName === undefined) return primaryCluster(environment);
-  const cluster = environment.clusters.find((c) => c.name === clusterName);
-  if (!cluster) {
-    throw new Error(`unknown cluster "${clusterName}" of ${environment.name}; its clusters: ${environment.clusters.map((c) => c.name).join(', ')}`);
-  }
-  return cluster;
 }
 
 /** A secondary cluster stands by for disaster recovery: it serves no traffic, so nothing it sees may page. */

@@ -66,7 +66,7 @@ describe('the standby cluster prod-montreal', () => {
   it('naming the primary gives exactly the default output; an unknown cluster is refused with the known ones', () => {
     expect(generateMonitoring({ platform: catalog, environment: 'prod', format: 'operator', cluster: 'prod-toronto' }).files).toEqual(primary.files);
     expect(() => generateMonitoring({ platform: catalog, environment: 'prod', format: 'files', cluster: 'dev-toronto' })).toThrow(
-      'unknown cluster "dev-toronto" of prod; its clusters: prod-toronto, prod-montreal',
+      'cluster: "dev-toronto" is not a cluster of prod (prod-toronto, prod-montreal)',
     );
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Dns1123Label } from './names.js';
 import { Tier } from './service.js';
+import { SpecError } from './errors.js';
 
 /**
  * Canadian cloud regions only: CIOS keeps its clients' data in Canada.
@@ -198,6 +199,16 @@ export function ingressNamespaceFor(env: Environment): string {
 
 export function primaryCluster(env: Environment): Cluster {
   return env.clusters.find((c) => c.role === 'primary') ?? (env.clusters[0] as Cluster);
+}
+
+/** The cluster of `env` called `name` (its primary when no name is given); a SpecError listing its clusters otherwise. */
+export function clusterNamed(env: Environment, name: string | undefined): Cluster {
+  if (name === undefined) return primaryCluster(env);
+  const cluster = env.clusters.find((c) => c.name === name);
+  if (cluster) return cluster;
+  throw new SpecError(`clusters of ${env.name}`, [
+    { path: 'cluster', message: `"${name}" is not a cluster of ${env.name} (${env.clusters.map((c) => c.name).join(', ')})` },
+  ]);
 }
 
 export function requiresDigests(env: Environment): boolean {

@@ -6,6 +6,7 @@ import {
   Release,
   Service,
   SpecError,
+  clusterNamed,
   monitoringNamespaceFor,
   nodeExporterNamespaceFor,
   parseImageRef,
@@ -117,6 +118,14 @@ describe('environment', () => {
     expect(nodeExporterNamespaceFor(plain)).toBe('dev-monitoring-node');
     const renamed = parseSpec(Environment, { ...env, monitoringNamespace: 'observability' }, 'x');
     expect(nodeExporterNamespaceFor(renamed)).toBe('observability-node');
+  });
+
+  it('finds a cluster by name, the primary when none is named, and lists the clusters when the name is unknown', () => {
+    const standby = { name: 'dev-montreal', context: 'dev-mtl', region: 'canadaeast', role: 'secondary' } as const;
+    const parsed = parseSpec(Environment, { ...env, clusters: [standby, ...env.clusters] }, 'x');
+    expect(clusterNamed(parsed, undefined).name).toBe('dev-toronto');
+    expect(clusterNamed(parsed, 'dev-montreal').role).toBe('secondary');
+    expect(problems(() => clusterNamed(parsed, 'prod-toronto'))).toEqual(['cluster: "prod-toronto" is not a cluster of dev (dev-montreal, dev-toronto)']);
   });
 });
 
