@@ -127,7 +127,7 @@ function time(fn, runs) {
   const original = fs.readFileSync(file);
   // Both ways of writing, on the same starting file, with the same real change (log an infrastructure change).
   let growthPerChange = 0; // bytes one change adds to the KB, measured on the first run
-  for (const via of ['bare', 'update', 'queue', 'io-fixed', 'io-grow']) {
+  for (const via of ['bare', 'update', 'queue', 'io-fixed', 'io-grow', 'io-append']) {
     fs.writeFileSync(file, original);
     const writer = (p) => [path.join(here, 'bench-writer.mjs'), file, `w${p}`, String(each), via, String(growthPerChange)];
     const children = Array.from({ length: procs }, (_, p) => spawn(process.execPath, writer(p), { stdio: ['pipe', 'pipe', 'inherit'] }));
@@ -151,6 +151,11 @@ function time(fn, runs) {
     await Promise.all(lines.map((l) => l('DONE')));
     const elapsed = (performance.now() - t0) / 1000;
     const expected = procs * each;
+    if (via === 'io-append') {
+      console.log(`8 writer processes × ${each}, appending one change's ${growthPerChange} bytes to a log with fdatasync under the same lock, no JSON (the floor of an append-only design):`);
+      console.log(`  ${expected} appends in ${elapsed.toFixed(2)} s = ${(expected / elapsed).toFixed(0)} appends/s`);
+      continue;
+    }
     if (via.startsWith('io-')) {
       const grown = via === 'io-grow' ? `growing by ${growthPerChange} bytes a change as the KB does here, to ${(fs.statSync(file).size / 1024).toFixed(0)} KB` : `at a constant ${(size / 1024).toFixed(0)} KB`;
       console.log(`8 writer processes × ${each} on the same file's bytes, no JSON (what this disk allows: mkdir lock + durable rewrite, ${grown}):`);

@@ -277,6 +277,8 @@ export class LockClaimant {
   private readonly tmp: string;
   private lastStaleCheck = 0;
   private prepared = false;
+  /** When the owner record's mtime (its first heartbeat) was last set. */
+  private touchedAt = 0;
 
   constructor(file: string, options: LockOptions = {}) {
     this.file = file;
@@ -294,6 +296,7 @@ export class LockClaimant {
       fs.mkdirSync(this.tmp);
       fs.writeFileSync(path.join(this.tmp, OWNER_FILE), JSON.stringify(this.owner));
       this.prepared = true;
+      this.touchedAt = Date.now();
     } catch (error) {
       rmQuiet(this.tmp);
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -309,6 +312,7 @@ export class LockClaimant {
       this.lastStaleCheck = Date.now();
     }
     this.prepare();
+    this.keepRecordFresh();
     for (;;) {
       try {
         fs.renameSync(this.tmp, this.lockPath);
@@ -322,6 +326,18 @@ export class LockClaimant {
       if (staleReason(this.lockPath, current, this.leaseMs) === undefined || !tryTakeover(this.lockPath, current, this.owner.token, this.leaseMs)) return undefined;
       sweepLeftovers(this.file);
     }
+  }
+
+  /**
+   * The record's mtime is the heartbeat waiters judge the lock by from the moment it is renamed into
+   * place, before the holder's own heartbeat runs: a record prepared long ago (a long wait under load)
+   * would arrive already stale and be taken over at once. Keep it as fresh as a heartbeat would.
+   */
+  private keepRecordFresh(): void {
+    if (Date.now() - this.touchedAt < this.leaseMs / 3) return;
+    const now = new Date();
+    fs.utimesSync(path.join(this.tmp, OWNER_FILE), now, now);
+    this.touchedAt = now.getTime();
   }
 
   /** Who holds the lock now, for messages. */

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { acquireLock, KbError, lockPathFor, readLockOwner, update } from '../src/index.js';
+import { acquireLock, KbError, lockPathFor, readLockOwner, staleReason, update } from '../src/index.js';
 import { assertBuilt, cleanupTemp, runCli, tempKb } from './helpers.js';
 
 beforeAll(assertBuilt);
@@ -58,6 +58,17 @@ describe('lock', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/lock not obtained within 300 ms; held by pid \d+ on .* \(Ghost Agent\)/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('a lock won after a wait longer than the lease is not stale the moment it is taken', async () => {
+    const { file } = tempKb();
+    const first = await acquireLock(file, { leaseMs: 300 });
+    const second = acquireLock(file, { leaseMs: 300, timeoutMs: 5000 }); // prepares its owner record now, then waits
+    await new Promise((r) => setTimeout(r, 700));
+    first.release();
+    const lock = await second;
+    expect(staleReason(lockPathFor(file), readLockOwner(lockPathFor(file)), 300)).toBeUndefined();
+    lock.release();
   });
 
   it('the heartbeat keeps a long-held lock alive', async () => {
