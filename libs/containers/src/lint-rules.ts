@@ -1,6 +1,6 @@
-import { SECRET_NAME_PATTERN, credentialShapeOf } from '@cios/platform-spec';
 import { execForm, keyValuePairs } from './dockerfile-parser.js';
 import { finalStage, imageOf, runText, type DockerfileRule, type RuleHit } from './lint-context.js';
+import { secretKind } from './secret-values.js';
 
 export const SYNTAX_RULE_ID = 'CIOS-DF-000';
 export const SUPPRESSION_RULE_ID = 'CIOS-DF-100';
@@ -183,14 +183,14 @@ const noSecretValues: DockerfileRule = {
   title: 'No secret values in ENV or ARG',
   severity: 'error',
   reason: 'ENV and ARG values are stored in the image config and history, readable by anyone who can pull the image.',
-  fix: 'Pass credentials at run time from a Kubernetes Secret (or at build time with RUN --mount=type=secret); never a literal.',
+  fix: 'Pass credentials at run time from a Kubernetes Secret (or at build time with RUN --mount=type=secret); never a literal. Pointing at a mounted secret file is fine: ENV DB_PASSWORD_FILE=/run/secrets/db-password.',
   check({ parsed }) {
     const hits: RuleHit[] = [];
     for (const instruction of parsed.instructions) {
       if (instruction.keyword !== 'ENV' && instruction.keyword !== 'ARG') continue;
       for (const { key, value } of keyValuePairs(instruction.body, instruction.keyword === 'ENV')) {
         if (value === undefined || value === '' || /^\$\{?[A-Za-z_]\w*\}?$/.test(value)) continue;
-        const shape = SECRET_NAME_PATTERN.test(key.toUpperCase()) ? 'a secret by its name' : credentialShapeOf(value);
+        const shape = secretKind(key, value);
         if (shape === undefined) continue;
         hits.push({
           line: instruction.line,

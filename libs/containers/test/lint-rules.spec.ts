@@ -123,6 +123,50 @@ describe('each rule fires on a Dockerfile that breaks it', () => {
     expect(lint(good(['ARG NPM_TOKEN', 'ENV TOKEN_FILE_PATH=$TOKEN_PATH', 'ENV SECRET_DIR=${SECRET_DIR}', 'ENV PORT=8080']))).toEqual([]);
   });
 
+  it('CIOS-DF-008: a *_FILE, *_PATH or *_DIR holding an absolute path points at a secret and is no secret', () => {
+    expect(lint(good(['ENV PASSWORD_FILE=/run/secrets/db-password', 'ENV DB_PASSWORD_FILE=/run/secrets/db']))).toEqual([]);
+    expect(lint(good(['ARG GITHUB_TOKEN_PATH=/run/secrets/gh', 'ENV SECRETS_DIR=/run/secrets', 'ENV PUBLIC_KEY_PATH=/etc/keys/pub.pem']))).toEqual([]);
+    // The pointer's name with the secret itself in it, or a relative path, is still a secret.
+    expect(only(lint(good(['ENV DB_PASSWORD_FILE=hunter2'])))).toMatchObject({ ruleId: 'CIOS-DF-008' });
+    expect(only(lint(good(['ENV PASSWORD_FILE=secrets/db-password'])))).toMatchObject({ ruleId: 'CIOS-DF-008' });
+    // A pointer name cannot hide a value that has a credential's shape.
+    expect(only(lint(good(['ENV KEY_PATH=/sk_live_abcdefghijklmnop'])))).toMatchObject({ message: expect.stringContaining('a Stripe secret key') });
+  });
+
+  it('CIOS-DF-008: *_KEY, *_PASS and *_PWD names, and vendor key shapes whatever the name', () => {
+    for (const line of ['ENV STRIPE_KEY=abc123', 'ARG SIGNING_KEY=abc123', 'ENV KEY=abc123', 'ENV SMTP_PASS=abc123', 'ENV DB_PWD=abc123', 'ENV GPG_PASSPHRASE=abc', 'ENV PGPASSWORD=abc']) {
+      expect(only(lint(good([line]))), line).toMatchObject({ ruleId: 'CIOS-DF-008', message: expect.stringContaining('a secret by its name') });
+    }
+    const shapes: Record<string, string> = {
+      'ENV STRIPE=sk_live_4eC39HqLyjWDarjtT1zdp7dc': 'a Stripe secret key',
+      'ENV PAYMENTS=rk_test_4eC39HqLyjWDarjtT1zdp7dc': 'a Stripe secret key',
+      'ENV HOOK=whsec_abcdefghijklmnopqrstuvwxyz': 'a Stripe webhook secret',
+      'ENV MAPS=AIzaSyA1234567890abcdefghijklmnopqrstuv': 'a Google API key',
+      'ARG REGISTRY_AUTH=npm_abcdefghijklmnopqrstuvwxyz0123456789': 'an npm token',
+      'ENV CI_JOB=glpat-abcdefghij0123456789': 'a GitLab token',
+      'ENV GH=ghp_abcdefghijklmnopqrstuvwxyz0123456789': 'a GitHub token',
+      'ENV AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE': 'an AWS access key id',
+      'ENV TLS="-----BEGIN RSA PRIVATE KEY-----\\nMIIEpAIBAAKCAQEA"': 'a private key',
+    };
+    for (const [line, what] of Object.entries(shapes)) {
+      const finding = only(lint(good([line])));
+      expect(finding.message, line).toContain(what);
+      expect(finding.message).not.toContain(line.split('=')[1]?.slice(0, 12));
+    }
+    // The audit's case: caught by its name and by its value.
+    expect(only(lint(good(['ENV STRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc'])))).toMatchObject({ ruleId: 'CIOS-DF-008', line: 4 });
+  });
+
+  it('CIOS-DF-008 keeps identifiers and published values quiet', () => {
+    const quiet = [
+      'ENV PUBLIC_KEY=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl',
+      'ENV NEXT_PUBLIC_STRIPE_KEY=pk_live_4eC39HqLyjWDarjtT1zdp7dc',
+      'ENV CACHE_KEY=v3 SORT_KEY=created_at PARTITION_KEY=tenant',
+      'ENV KEYBOARD_LAYOUT=us BYPASS_PROXY=1 NODE_ENV=production PWD_HINT=none',
+    ];
+    expect(lint(good(quiet))).toEqual([]);
+  });
+
   it('CIOS-DF-009: chown -R layers', () => {
     expect(only(lint(good(['RUN chown -R 10001:0 /app'])))).toMatchObject({ ruleId: 'CIOS-DF-009', line: 4 });
     expect(only(lint(good(['RUN mkdir /data && chown --recursive 10001 /data'])))).toMatchObject({ ruleId: 'CIOS-DF-009' });
