@@ -13,7 +13,8 @@ Usage:
       ServiceMonitors and PrometheusRules with --format operator), the kube-state-metrics settings
       the rules rely on and promtool unit tests.
       With --env: into DIR (default dist/monitoring/E). Without: every environment into DIR/<env>
-      (default DIR dist/monitoring).
+      (default DIR dist/monitoring). Each DIR is replaced as a whole, so one that is not empty and
+      holds no .cios-monitoring file (written into every generated directory) is refused.
       --cluster C: for cluster C of E instead of its primary (default DIR dist/monitoring/C); a
       secondary (standby) cluster's alerts carry cluster="C" and its Alertmanager pages no one.
       --policy FILE: a JSON object of SloPolicy fields (period, tiers, minRequests, alertOnAbsent,

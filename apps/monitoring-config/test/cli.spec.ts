@@ -28,6 +28,18 @@ describe('cios-monitoring', () => {
     }
   });
 
+  it('refuses to replace a directory it did not generate, touching nothing (--out . would have wiped it)', () => {
+    writeFileSync(join(tmp, 'keep.txt'), 'user data');
+    const here = run('generate', '--env', 'dev', '--out', '.');
+    expect(here.code).toBe(1);
+    expect(here.stderr).toContain(`refusing to replace ${tmp}: it is not empty`);
+    expect(here.stderr).toContain('has no .cios-monitoring file');
+    expect(readFileSync(join(tmp, 'keep.txt'), 'utf8')).toBe('user data');
+    // Its own output carries the marker and is replaced, again and again.
+    expect(existsSync(join(tmp, 'dev/.cios-monitoring'))).toBe(true);
+    expect(run('generate', '--env', 'dev', '--out', 'dev').code).toBe(0);
+  });
+
   it('validates with promtool and amtool, and fails on a broken rule file', () => {
     // Unit tests of the whole catalog take minutes; libs/monitoring runs them on a small platform.
     run('generate', '--env', 'staging', '--out', 'staging');

@@ -33,5 +33,5 @@ export {
   type ValidationReport,
   type ValidateOptions,
 } from './tools.js';
-export { writeFilesAtomically } from './write.js';
+export { GENERATED_MARKER, OutputDirectoryError, writeFilesAtomically } from './write.js';
 export { toYaml, toJson } from './yaml.js';
