@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BASE_IMAGE as BASE, cacheDir, clearBuildCache, ensureBaseImage, testStorage } from '../test/helpers/base-image.mjs';
+import { BASE_IMAGE as BASE, cacheDir, clearBuildCache, ensureBaseImage, pinnedBaseImage, testStorage } from '../test/helpers/base-image.mjs';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const CLI = join(ROOT, 'apps/image-cli/dist/cli.js');
@@ -68,6 +68,8 @@ const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const s = (x) => `${x.toFixed(2)} s`;
 
 ensureBaseImage(storage, cache, (line) => console.error(line));
+// Pinned: cios-image build lints the bases given by --build-arg with production rules.
+const PINNED_BASE = pinnedBaseImage(storage);
 clearBuildCache(storage);
 const repo = mkdtempSync(join(tmpdir(), 'cios-image-bench-'));
 const dir = mkdtempSync(join(tmpdir(), 'cios-registry-bench-'));
@@ -80,7 +82,7 @@ try {
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'bench');
-  const bases = ['--build-arg', `BUILD_IMAGE=${BASE}`, '--build-arg', `BASE_IMAGE=${BASE}`, '--no-sbom'];
+  const bases = ['--build-arg', `BUILD_IMAGE=${PINNED_BASE}`, '--build-arg', `BASE_IMAGE=${PINNED_BASE}`, '--no-sbom'];
 
   const cold = cios(['build', 'sample-api', '--tag', 'cold', ...bases], repo);
   const warm = cios(['build', 'sample-api', '--tag', 'warm', ...bases], repo);
@@ -140,7 +142,7 @@ try {
   // does not: Nx 23's task database in .nx/workspace-data still reports the old entries as hits and restores nothing).
   // The layer cache is emptied first. Nx says which tasks came from its cache: checked, not assumed.
   clearBuildCache(storage);
-  const nxBases = ['--exclude-task-dependencies', `--build-arg=BUILD_IMAGE=${BASE}`, `--build-arg=BASE_IMAGE=${BASE}`];
+  const nxBases = ['--exclude-task-dependencies', `--build-arg=BUILD_IMAGE=${PINNED_BASE}`, `--build-arg=BASE_IMAGE=${PINNED_BASE}`];
   const nxCold = nx(['run', '@cios/sample-api:image', ...nxBases]);
   const nxHit = nx(['run', '@cios/sample-api:image', ...nxBases]);
   if (/sample-api:image[^\n]*\[(local cache|existing outputs match the cache, left as is)\]/.test(nxCold.stdout)) {

@@ -137,20 +137,36 @@ describe('cios-image build: targets and builders', () => {
     for (const service of platform.services) expect(result.stderr).toContain(`skipped ${service.name}: its source directory`);
   });
 
-  it('a missing builder: exit 1, a clear sentence, nothing written', async () => {
-    // A PATH with git and node but neither docker nor buildah.
+  /** A PATH with git and node but neither docker nor buildah. */
+  function gitAndNodeOnly(): string {
     const bin = join(scratch, 'bin');
     mkdirSync(bin, { recursive: true });
     for (const tool of ['git', 'node']) {
       const found = spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
       if (!existsSync(join(bin, tool))) symlinkSync(found, join(bin, tool));
     }
-    const result = await cli(['build', 'sample-api'], { cwd: WORKSPACE_ROOT, env: { ...process.env, PATH: bin, CIOS_IMAGE_BUILDER: '' } });
+    return bin;
+  }
+
+  it('a missing builder: exit 1, a clear sentence, nothing written', async () => {
+    const result = await cli(['build', 'sample-api'], { cwd: WORKSPACE_ROOT, env: { ...process.env, PATH: gitAndNodeOnly(), CIOS_IMAGE_BUILDER: '' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'cios-image build: no image builder found: no Docker engine answers "docker info" and buildah is not on PATH; install buildah (apt-get install buildah) or start Docker\n',
     );
     expect(existsSync(join(WORKSPACE_ROOT, 'dist/images/sample-api'))).toBe(false);
+  });
+
+  it('a --build-arg that swaps a pinned base for an unpinned one is refused before the builder runs', async () => {
+    // buildah is named but not on PATH: were the build not refused, it would fail on the missing binary instead.
+    const env = { ...process.env, PATH: gitAndNodeOnly(), CIOS_IMAGE_BUILDER: 'buildah' };
+    const latest = await cli(['build', 'sample-api', '--no-archive', '--no-sbom', '--build-arg', 'BASE_IMAGE=node:latest'], { cwd: WORKSPACE_ROOT, env });
+    expect(latest.code).toBe(1);
+    expect(latest.stderr).toContain('cios-image build: refusing to build sample-api: its Dockerfile breaks the image rules');
+    expect(latest.stderr).toContain('apps/sample-api/Dockerfile:17: error CIOS-DF-002 base image "node:latest" (from --build-arg BASE_IMAGE) uses the "latest" tag');
+    const tagOnly = await cli(['build', 'sample-api', '--no-archive', '--no-sbom', '--build-arg', 'BUILD_IMAGE=node:20-bookworm-slim'], { cwd: WORKSPACE_ROOT, env });
+    expect(tagOnly.code).toBe(1);
+    expect(tagOnly.stderr).toContain('error CIOS-DF-001 base image "node:20-bookworm-slim" (from --build-arg BUILD_IMAGE) is pinned by tag only');
   });
 
   it('buildah runs rootless with chroot isolation, one layer per step and the commit timestamp', () => {

@@ -8,7 +8,7 @@ import { repositoryPath } from '@cios/containers';
 import { synthEnvironment } from '@cios/infra';
 import { Release, parseImageRef } from '@cios/platform-spec';
 import { parseRecord } from '../src/image-archive.js';
-import { BASE_IMAGE, cacheDir, clearBuildCache, ensureBaseImage, testStorage, type BuildahStorage } from './helpers/base-image.mjs';
+import { cacheDir, clearBuildCache, ensureBaseImage, pinnedBaseImage, testStorage, type BuildahStorage } from './helpers/base-image.mjs';
 import { sampleApiRepo } from './helpers/fixture-repo.js';
 import { copyWithinRegistry, startRegistry, type LocalRegistry } from './helpers/registry.js';
 import { cli } from './helpers/run-cli.js';
@@ -28,6 +28,7 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
   let repo: ReturnType<typeof sampleApiRepo>;
   let out: string;
   let env: NodeJS.ProcessEnv;
+  let base: string;
   const pushed: Record<string, string> = {};
 
   const skopeo = (...args: string[]) => execFileSync('skopeo', args, { encoding: 'utf8' });
@@ -35,7 +36,7 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
   const manifest = (ref: string): Manifest => manifestOf(skopeo('inspect', '--raw', '--tls-verify=false', `docker://${ref}`));
 
   async function buildAndPush(tag: string, extra: string[] = ['--no-sbom', '--no-archive']): Promise<string> {
-    const build = await cli(['build', 'sample-api', '--tag', tag, '--build-arg', `BUILD_IMAGE=${BASE_IMAGE}`, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, ...extra], { cwd: repo.dir, env });
+    const build = await cli(['build', 'sample-api', '--tag', tag, '--build-arg', `BUILD_IMAGE=${base}`, '--build-arg', `BASE_IMAGE=${base}`, ...extra], { cwd: repo.dir, env });
     expect(build.stderr).not.toContain('failed');
     expect(build.code, build.stderr).toBe(0);
     const push = await cli(['push', 'sample-api', '--registry', registry.host, '--insecure', '--tag', tag, '--json'], { cwd: repo.dir, env });
@@ -52,6 +53,7 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     storage = testStorage(cache);
     log(`buildah storage driver: ${storage.driver}`);
     ensureBaseImage(storage, cache, log);
+    base = pinnedBaseImage(storage);
     clearBuildCache(storage);
     registry = await startRegistry();
     repo = sampleApiRepo();

@@ -8,6 +8,8 @@ export interface Stage {
   readonly image: string;
   /** Unresolved `${ARG}` names left in the image, when an ARG has no default. */
   readonly unresolved: readonly string[];
+  /** The `--build-arg` names whose values went into the image (empty when it came from the file alone). */
+  readonly fromBuildArgs: readonly string[];
   readonly alias?: string;
   /** True when FROM names an earlier stage or `scratch`: nothing to pin. */
   readonly internal: boolean;
@@ -40,30 +42,64 @@ export interface DockerfileRule {
 
 export function buildContext(parsed: ParsedDockerfile, options: DockerfileLintOptions): LintContext {
   const globalArgs = new Map<string, string | undefined>();
-  const stages: { from: Instruction; image: string; unresolved: string[]; alias?: string; internal: boolean; instructions: Instruction[] }[] = [];
+  const overridden = new Set<string>();
+  const stages: {
+    from: Instruction;
+    image: string;
+    unresolved: string[];
+    fromBuildArgs: string[];
+    alias?: string;
+    internal: boolean;
+    instructions: Instruction[];
+  }[] = [];
   for (const instruction of parsed.instructions) {
     if (instruction.keyword === 'FROM') {
       const match = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(instruction.body);
       const { value, unresolved } = substitute(match?.[1] ?? '', globalArgs);
+      const fromBuildArgs = argNamesIn(match?.[1] ?? '').filter((name) => overridden.has(name));
       const aliases = new Set(stages.map((s) => s.alias?.toLowerCase()).filter(Boolean));
       const internal = value.toLowerCase() === 'scratch' || aliases.has(value.toLowerCase()) || /^\d+$/.test(value);
       stages.push({
         from: instruction,
         image: value,
         unresolved,
+        fromBuildArgs,
         ...(match?.[2] ? { alias: match[2] } : {}),
         internal,
         instructions: [],
       });
     } else if (stages.length === 0) {
       if (instruction.keyword === 'ARG') {
-        for (const { key, value } of keyValuePairs(instruction.body, false)) globalArgs.set(key, value);
+        for (const { key, value } of keyValuePairs(instruction.body, false)) {
+          const given = buildArgValue(options, key);
+          if (given !== undefined) overridden.add(key);
+          globalArgs.set(key, given ?? value);
+        }
       }
     } else {
       (stages[stages.length - 1] as { instructions: Instruction[] }).instructions.push(instruction);
     }
   }
   return { parsed, options, stages };
+}
+
+/**
+ * The `--build-arg` value for an ARG the file declares. A build arg the file does not declare changes nothing
+ * (builders ignore it with a warning), which is why overrides are applied here, per declaration, and not up front.
+ */
+function buildArgValue(options: DockerfileLintOptions, name: string): string | undefined {
+  return options.buildArgs && Object.hasOwn(options.buildArgs, name) ? options.buildArgs[name] : undefined;
+}
+
+/** The ARG names a FROM argument refers to, `${NAME…}` or `$NAME`. */
+function argNamesIn(text: string): string[] {
+  return [...text.matchAll(/\$\{([A-Za-z_]\w*)|\$([A-Za-z_]\w*)/g)].map((m) => (m[1] ?? m[2]) as string);
+}
+
+/** How findings name a base: its reference, and the build args it came from when they decided it. */
+export function describeBase(stage: Stage): string {
+  const origin = stage.fromBuildArgs.map((name) => `--build-arg ${name}`).join(', ');
+  return origin ? `"${stage.image}" (from ${origin})` : `"${stage.image}"`;
 }
 
 /** `${NAME}`, `${NAME:-default}` and `$NAME` replaced by ARG defaults declared before the first FROM. */

@@ -1,5 +1,5 @@
 import { execForm, keyValuePairs } from './dockerfile-parser.js';
-import { finalStage, imageOf, runText, type DockerfileRule, type RuleHit } from './lint-context.js';
+import { describeBase, finalStage, imageOf, runText, type DockerfileRule, type RuleHit } from './lint-context.js';
 import { secretKind } from './secret-values.js';
 
 export const SYNTAX_RULE_ID = 'CIOS-DF-000';
@@ -42,11 +42,11 @@ const pinnedByDigest: DockerfileRule = {
       }
       const ref = imageOf(stage);
       if (!ref) {
-        hits.push({ line: stage.from.line, message: `"${stage.image}" is not an image reference` });
+        hits.push({ line: stage.from.line, message: `${describeBase(stage)} is not an image reference` });
       } else if (!ref.digest && ref.tag && ref.tag !== 'latest') {
         hits.push({
           line: stage.from.line,
-          message: `base image "${stage.image}" is pinned by tag only${context.options.prod ? ' (an error for production images)' : ''}`,
+          message: `base image ${describeBase(stage)} is pinned by tag only${context.options.prod ? ' (an error for production images)' : ''}`,
           severity: context.options.prod ? 'error' : 'warning',
         });
       }
@@ -70,11 +70,11 @@ const noLatest: DockerfileRule = {
       if (ref.tag === 'latest') {
         hits.push({
           line: stage.from.line,
-          message: `base image "${stage.image}" uses the "latest" tag`,
+          message: `base image ${describeBase(stage)} uses the "latest" tag`,
           ...(ref.digest ? { severity: 'warning' as const } : {}),
         });
       } else if (!ref.tag && !ref.digest) {
-        hits.push({ line: stage.from.line, message: `base image "${stage.image}" has no tag, which means "latest"` });
+        hits.push({ line: stage.from.line, message: `base image ${describeBase(stage)} has no tag, which means "latest"` });
       }
     }
     return hits;

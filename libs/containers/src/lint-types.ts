@@ -40,4 +40,9 @@ export interface DockerfileLintOptions {
   readonly prod?: boolean;
   /** The service's runAsUser: the final USER must equal it. */
   readonly expectedUser?: number;
+  /**
+   * The `--build-arg` values the builder will be given. They replace the defaults of the ARGs declared before the
+   * first FROM, as the builder does, so the base images checked are the ones actually built on.
+   */
+  readonly buildArgs?: Readonly<Record<string, string>>;
 }

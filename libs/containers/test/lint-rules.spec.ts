@@ -8,7 +8,7 @@ function good(lines: readonly string[] = []): string {
   return [`FROM ${PINNED}`, 'WORKDIR /app', 'COPY dist ./dist', ...lines, 'USER 10001', 'ENTRYPOINT ["/nodejs/bin/node", "dist/main.js"]', ''].join('\n');
 }
 
-function lint(text: string, options: { prod?: boolean; expectedUser?: number } = {}): DockerfileFinding[] {
+function lint(text: string, options: { prod?: boolean; expectedUser?: number; buildArgs?: Record<string, string> } = {}): DockerfileFinding[] {
   return [...lintDockerfile(text, { file: 'svc/Dockerfile', ...options }).findings];
 }
 
@@ -49,6 +49,21 @@ describe('each rule fires on a Dockerfile that breaks it', () => {
     expect(tagOnly).toMatchObject({ ruleId: 'CIOS-DF-001', line: 2, severity: 'error' });
     const unresolved = only(lint(`ARG BASE\n${good().replace(PINNED, '${BASE}')}`));
     expect(unresolved.message).toContain('ARG BASE without a default');
+  });
+
+  it('CIOS-DF-001 and CIOS-DF-002 check the base a --build-arg puts in place of the ARG default', () => {
+    const text = `ARG BASE_IMAGE=${PINNED}\n${good().replace(PINNED, '${BASE_IMAGE}')}`;
+    expect(lint(text, { prod: true })).toEqual([]);
+    const latest = only(lint(text, { prod: true, buildArgs: { BASE_IMAGE: 'node:latest' } }));
+    expect(latest).toMatchObject({ ruleId: 'CIOS-DF-002', line: 2, severity: 'error' });
+    expect(latest.message).toBe('base image "node:latest" (from --build-arg BASE_IMAGE) uses the "latest" tag');
+    const tagOnly = only(lint(text, { prod: true, buildArgs: { BASE_IMAGE: 'node:20' } }));
+    expect(tagOnly).toMatchObject({ ruleId: 'CIOS-DF-001', severity: 'error' });
+    // A digest given the same way passes, and fills an ARG declared without a default.
+    expect(lint(text, { prod: true, buildArgs: { BASE_IMAGE: `localhost/base:test@sha256:${'b'.repeat(64)}` } })).toEqual([]);
+    expect(lint(`ARG BASE_IMAGE\n${good().replace(PINNED, '${BASE_IMAGE}')}`, { prod: true, buildArgs: { BASE_IMAGE: PINNED } })).toEqual([]);
+    // A build arg the file does not declare changes no base, as with the builders.
+    expect(lint(good(), { prod: true, buildArgs: { BASE_IMAGE: 'node:latest' } })).toEqual([]);
   });
 
   it('CIOS-DF-002: latest, written or implied', () => {

@@ -22,6 +22,7 @@ dependencies. Builder: docker buildx when a Docker engine answers, else rootless
   --all                 every service with source in this repository (says which it skipped and why)
   --tag TAG             image tag (default: the commit, git rev-parse HEAD)
   --build-arg K=V       extra build argument, repeatable (e.g. BASE_IMAGE=… for an air-gapped base)
+                        (a base image given this way is linted like the Dockerfile's own: pinned by digest)
   --sbom-dir DIR        where SBOMs go (default: dist/images/sboms)
   --no-sbom             skip the SBOM
   --no-cache            ignore cached layers
@@ -69,19 +70,21 @@ export async function runBuild(context: CommandContext, names: readonly string[]
   const buildable = chosen.filter((t) => !t.skipped);
   const extraArgs = parseBuildArgs(options.buildArgs);
 
-  // Lint and render everything first: a refused Dockerfile stops the run before any build starts.
   const builder = detectBuilder(io.env);
-  const plans = buildable.map((target) => planBuild(context, target));
   const commit = headCommit(root);
   const tag = options.tag ?? commit;
   const epoch = io.env['SOURCE_DATE_EPOCH'] && /^\d+$/.test(io.env['SOURCE_DATE_EPOCH']) ? Number(io.env['SOURCE_DATE_EPOCH']) : commitEpoch(root, commit);
   const sourceUrl = io.env['GITHUB_REPOSITORY'] ? `${io.env['GITHUB_SERVER_URL'] ?? 'https://github.com'}/${io.env['GITHUB_REPOSITORY']}` : undefined;
   const env = { ...io.env, SOURCE_DATE_EPOCH: String(epoch) };
+  const created = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
+  const buildArgs = builderArgs({ commit, created, epoch, ...(sourceUrl ? { sourceUrl } : {}) }, extraArgs);
+  // Lint and render everything first, with the build args the builder gets (a --build-arg can replace a pinned base):
+  // a refused Dockerfile stops the run before any build starts.
+  const plans = buildable.map((target) => planBuild(context, target, buildArgs));
 
   const built: BuiltImage[] = [];
   for (const plan of plans) {
     const { target } = plan;
-    const created = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
     const image = builder === 'buildah' ? `localhost/${target.repository}:${tag}` : `${target.repository}:${tag}`;
     const command = buildCommand(
       builder,
@@ -97,13 +100,7 @@ export async function runBuild(context: CommandContext, names: readonly string[]
           'org.opencontainers.image.created': created,
           ...(sourceUrl ? { 'org.opencontainers.image.source': sourceUrl } : {}),
         },
-        buildArgs: {
-          REVISION: commit,
-          CREATED: created,
-          SOURCE_DATE_EPOCH: String(epoch),
-          ...(sourceUrl ? { SOURCE_URL: sourceUrl } : {}),
-          ...extraArgs,
-        },
+        buildArgs,
       },
       env,
     );
@@ -153,7 +150,7 @@ interface BuildPlan {
   readonly ignorefile?: string;
 }
 
-function planBuild(context: CommandContext, target: ImageTarget): BuildPlan {
+function planBuild(context: CommandContext, target: ImageTarget, buildArgs: Readonly<Record<string, string>>): BuildPlan {
   const { root } = context;
   let dockerfile = target.dockerfile;
   let text: string;
@@ -169,11 +166,29 @@ function planBuild(context: CommandContext, target: ImageTarget): BuildPlan {
     writeFileAtomic(ignorefile, files.dockerignore);
     text = files.dockerfile;
   }
-  const report = lintDockerfile(text, { file: relative(root, dockerfile), prod: true, expectedUser: target.runAsUser });
+  const report = lintDockerfile(text, { file: relative(root, dockerfile), prod: true, expectedUser: target.runAsUser, buildArgs });
   if (hasErrors(report)) {
     throw new CliError(`refusing to build ${target.name}: its Dockerfile breaks the image rules\n${formatFindings([report])}`);
   }
   return { target, dockerfile, ...(ignorefile ? { ignorefile } : {}) };
+}
+
+interface Provenance {
+  readonly commit: string;
+  readonly created: string;
+  readonly epoch: number;
+  readonly sourceUrl?: string;
+}
+
+/** Every build arg the builder is given: provenance first, so a --build-arg given on the command line wins. */
+function builderArgs(provenance: Provenance, extra: Readonly<Record<string, string>>): Record<string, string> {
+  return {
+    REVISION: provenance.commit,
+    CREATED: provenance.created,
+    SOURCE_DATE_EPOCH: String(provenance.epoch),
+    ...(provenance.sourceUrl ? { SOURCE_URL: provenance.sourceUrl } : {}),
+    ...extra,
+  };
 }
 
 function parseBuildArgs(args: readonly string[]): Record<string, string> {

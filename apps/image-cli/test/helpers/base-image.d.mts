@@ -11,3 +11,4 @@ export declare function cacheDir(): string;
 export declare function testStorage(root: string): BuildahStorage;
 export declare function ensureBaseImage(storage: BuildahStorage, root: string, log: (line: string) => void): void;
 export declare function clearBuildCache(storage: BuildahStorage): void;
+export declare function pinnedBaseImage(storage: BuildahStorage): string;

@@ -74,6 +74,15 @@ export function ensureBaseImage(storage, root, log) {
   }
 }
 
+/**
+ * BASE_IMAGE pinned by its manifest digest in `storage`, as the tests pass it with --build-arg: cios-image build lints
+ * the bases a build arg puts in place with production rules, and a tag alone is refused there as anywhere else.
+ */
+export function pinnedBaseImage(storage) {
+  const digest = execFileSync('buildah', [...storage.globals, 'inspect', '--type', 'image', '--format', '{{.FromImageDigest}}', BASE_IMAGE], { encoding: 'utf8' }).trim();
+  return `${BASE_IMAGE}@${digest}`;
+}
+
 /** Removes every image but the base: layer caches from earlier runs must not decide what this run proves. */
 export function clearBuildCache(storage) {
   const listing = execFileSync('buildah', [...storage.globals, 'images', '--all', '--format', '{{.ID}} {{.Name}}:{{.Tag}}'], { encoding: 'utf8' });
