@@ -20,10 +20,11 @@ Usage:
       --policy FILE: a JSON object of SloPolicy fields (period, tiers, minRequests, alertOnAbsent,
       absentFor, scrapeInterval, evaluationInterval, runbookBaseUrl, grafanaBaseUrl, …). Each field
       given replaces the catalog's sloPolicy field, which replaces the default.
-  cios-monitoring validate [DIR | --dir DIR] [--json]
+  cios-monitoring validate [DIR | --dir DIR] [--skip-tests] [--json]
       Run promtool (check config, check rules --lint=all --lint-fatal, test rules) and amtool
       (check-config, config routes test) on generated files. DIR may hold one environment or one
-      directory per environment (default dist/monitoring).
+      directory per environment (default dist/monitoring). No promtool unit tests (prometheus/tests
+      missing or empty) is a failure unless --skip-tests.
 
 Exit codes: 0 done, 1 a check failed or the input is invalid, 2 usage error.`;
 
@@ -106,14 +107,14 @@ async function validate(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { dir: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { dir: { type: 'string' }, 'skip-tests': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
   });
   if (positionals.length > 1) throw new UsageError('validate takes at most one directory');
   const out = output(values.json);
   const dirs = environmentDirs(resolve(values.dir ?? positionals[0] ?? 'dist/monitoring'));
   const reports = [];
   for (const dir of dirs) {
-    const report = await validateDirectory(dir, { onStep: (step) => out.progress(`${dir}: ${step}`) });
+    const report = await validateDirectory(dir, { onStep: (step) => out.progress(`${dir}: ${step}`), skipTests: values['skip-tests'] });
     reports.push({ dir, ...report });
   }
   const ok = reports.every((r) => r.ok);

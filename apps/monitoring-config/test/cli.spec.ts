@@ -44,14 +44,20 @@ describe('cios-monitoring', () => {
     // Unit tests of the whole catalog take minutes; libs/monitoring runs them on a small platform.
     run('generate', '--env', 'staging', '--out', 'staging');
     rmSync(join(tmp, 'staging/prometheus/tests'), { recursive: true });
-    const ok = run('validate', 'staging');
+    // Without unit tests nothing proves the alerts fire: a failure unless skipped on purpose.
+    const untested = run('validate', 'staging');
+    expect(untested.code).toBe(1);
+    expect(untested.stdout).toContain('✗ promtool test rules');
+    expect(untested.stdout).toContain('nothing proves the alerts fire');
+    const ok = run('validate', 'staging', '--skip-tests');
     expect(ok.stdout).toContain('✓ promtool check rules');
     expect(ok.stdout).toContain('✓ amtool check-config');
+    expect(ok.stdout).toContain('- promtool test rules: skipped, unit tests skipped on request (--skip-tests)');
     expect(ok.code).toBe(0);
 
     const rules = join(tmp, 'staging/prometheus/rules/case-service.slo-availability.rules.yml');
     writeFileSync(rules, readFileSync(rules, 'utf8').replace('expr: |-', 'expr: sum(rate(x[5m]) by (\n        #'));
-    const broken = run('validate', '--dir', 'staging');
+    const broken = run('validate', '--dir', 'staging', '--skip-tests');
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('✗ promtool check rules');
   });

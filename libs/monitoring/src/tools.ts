@@ -115,12 +115,18 @@ export interface ValidateOptions {
   readonly onStep?: (step: string) => void;
   /** promtool test processes run side by side. @default the machine's available parallelism (promtool tests one file at a time) */
   readonly parallelism?: number;
+  /**
+   * Accept a directory without promtool unit tests. Off by default: with no tests/ nothing proves the alerts
+   * fire, so a missing or empty tests/ directory is a failed check, not a pass.
+   */
+  readonly skipTests?: boolean;
 }
 
 /**
  * Runs every validator over a generated directory: promtool check config (syntax only: credential files
  * live in the cluster), check rules with all linters fatal, the unit tests, amtool check-config and every
- * expected route. Throws ToolMissingError when a tool is missing.
+ * expected route. A missing or empty tests/ directory fails unless `skipTests`. Throws ToolMissingError when a
+ * tool is missing.
  */
 export async function validateDirectory(dir: string, options: ValidateOptions = {}): Promise<ValidationReport> {
   const step = options.onStep ?? (() => undefined);
@@ -140,7 +146,11 @@ export async function validateDirectory(dir: string, options: ValidateOptions = 
       checks.push(check('promtool check rules', await runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', ...rules])));
     }
     const tests = await listFiles(join(prom.path, 'tests'), '.test.yml');
-    if (tests.length > 0) {
+    if (options.skipTests) {
+      checks.push({ name: 'promtool test rules', ok: true, output: '', skipped: 'unit tests skipped on request (--skip-tests)' });
+    } else if (tests.length === 0) {
+      checks.push({ name: 'promtool test rules', ok: false, output: `no *.test.yml under ${join(dir, 'prometheus', 'tests')}: nothing proves the alerts fire` });
+    } else {
       const workers = Math.max(1, Math.min(options.parallelism ?? availableParallelism(), tests.length));
       step(`promtool test rules (${tests.length} files, ${workers} at a time)`);
       // Files dealt round-robin so each process gets a similar mix of tiers; one check, output in file order.

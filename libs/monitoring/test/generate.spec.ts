@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,21 @@ describe('generated monitoring passes promtool and amtool', () => {
     writeFileSync(rules, source.replaceAll('code=~"5.."', 'code=~"4.."'));
     const report = await validateDirectory(out);
     expect(report.checks.find((c) => c.name === 'promtool test rules')?.ok).toBe(false);
+  });
+});
+
+describe('validation without unit tests', () => {
+  it('fails when prometheus/tests is missing or empty, unless the tests are skipped on purpose', async () => {
+    const out = await generated('dev', 'untested');
+    rmSync(join(out, 'prometheus/tests'), { recursive: true });
+    const missing = await validateDirectory(out);
+    expect(missing.ok).toBe(false);
+    expect(missing.checks.find((c) => c.name === 'promtool test rules')).toMatchObject({ ok: false, output: expect.stringContaining('nothing proves the alerts fire') });
+    mkdirSync(join(out, 'prometheus/tests'));
+    expect((await validateDirectory(out)).ok).toBe(false);
+    const skipped = await validateDirectory(out, { skipTests: true });
+    expect(failures(skipped)).toEqual([]);
+    expect(skipped.checks.find((c) => c.name === 'promtool test rules')?.skipped).toMatch(/skipped on request/);
   });
 });
 
