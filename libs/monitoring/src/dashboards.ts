@@ -14,7 +14,7 @@ import {
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
-import { dashboardUid, OVERVIEW_DASHBOARD_UID } from './links.js';
+import { dashboardUid, overviewDashboardUid } from './links.js';
 import type { MonitoringModel, ResolvedService, ResolvedSlo } from './model.js';
 import {
   ERROR_BUDGET_REMAINING,
@@ -104,7 +104,7 @@ export function serviceDashboard(model: MonitoringModel, s: ResolvedService): Da
   const scope = { service: name, namespace: s.namespace };
   const pods = selector({ namespace: s.namespace, container: name });
   const builder = new DashboardBuilder(`${name} (${model.environment.name})`)
-    .uid(dashboardUid(name))
+    .uid(dashboardUid(model.environment.name, name))
     .tags(['cios', `tier:${s.service.tier}`, `environment:${model.environment.name}`])
     .description(s.service.description ?? name)
     .editable()
@@ -113,7 +113,7 @@ export function serviceDashboard(model: MonitoringModel, s: ResolvedService): Da
     .timezone('browser')
     .withVariable(datasourceVariable())
     .annotation(releaseAnnotation({ service: name }))
-    .link(new DashboardLinkBuilder('Overview').type(DashboardLinkType.Link).url(`/d/${OVERVIEW_DASHBOARD_UID}`));
+    .link(new DashboardLinkBuilder('Overview').type(DashboardLinkType.Link).url(`/d/${overviewDashboardUid(model.environment.name)}`));
 
   if (s.slos.length > 0) {
     builder.withRow(new RowBuilder('Service level objectives'));
@@ -182,7 +182,7 @@ export function overviewDashboard(model: MonitoringModel): Dashboard {
   const env = model.environment.name;
   const ns = `namespace=~${JSON.stringify(serviceNamespaces(model.environment).join('|'))}`;
   const builder = new DashboardBuilder(`CIOS overview (${env})`)
-    .uid(OVERVIEW_DASHBOARD_UID)
+    .uid(overviewDashboardUid(model.environment.name))
     .tags(['cios', `environment:${env}`])
     .editable()
     .refresh('1m')
@@ -218,7 +218,7 @@ export function overviewDashboard(model: MonitoringModel): Dashboard {
   );
   for (const s of model.services) {
     builder.link(
-      new DashboardLinkBuilder(s.service.name).type(DashboardLinkType.Link).url(`/d/${dashboardUid(s.service.name)}`),
+      new DashboardLinkBuilder(s.service.name).type(DashboardLinkType.Link).url(`/d/${dashboardUid(model.environment.name, s.service.name)}`),
     );
   }
   return builder.build();

@@ -1,6 +1,6 @@
 import { namespaceFor, type Tier } from '@cios/platform-spec';
 import { POD_NAME_LABEL, POD_VERSION_LABEL, SUSPENDED_BECAUSE_ANNOTATION, kubeStateMetricsLabel } from './kube-state-metrics.js';
-import { kubernetesRunbookUrl, dashboardUrl } from './links.js';
+import { kubernetesRunbookUrl, dashboardUrl, overviewDashboardUrl } from './links.js';
 import { alertScopeLabels, type MonitoringModel, type ResolvedService } from './model.js';
 import { POD_RELEASE_INFO, RELEASE_INFO, selector } from './promql.js';
 import type { AlertingRule, RuleGroup } from './rule-types.js';
@@ -177,7 +177,7 @@ export function platformRuleGroups(model: MonitoringModel): RuleGroup[] {
       description:
         'Only {{ $value | humanizePercentage }} of scrape targets answer: a cluster-wide outage (nodes, network, DNS). Per-service alerts are silenced while this fires.',
       runbook_url: kubernetesRunbookUrl(model.policy, 'ClusterOutage'),
-      dashboard_url: `${model.policy.grafanaBaseUrl.replace(/\/+$/, '')}/d/cios-overview?var-environment=${encodeURIComponent(model.environment.name)}`,
+      dashboard_url: overviewDashboardUrl(model.policy, model.environment.name),
     },
   };
   return [
