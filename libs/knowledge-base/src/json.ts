@@ -153,8 +153,9 @@ export function parseKbJson(text: string, options: ParseOptions = {}): unknown {
   } catch (error) {
     throw syntaxError(text, error, file);
   }
-  // Forbidden keys can only be present if their quoted name appears in the text: a cheap pre-check.
-  const mayHaveForbidden = text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"');
+  // Forbidden keys can only be present if their quoted name appears in the text, or is spelled with
+  // escapes ("\u005f_proto__" parses to "__proto__"): a cheap pre-check before walking every key.
+  const mayHaveForbidden = text.includes('"__proto__"') || text.includes('"constructor"') || text.includes('"prototype"') || text.includes('\\u');
   checkStructure(value, mayHaveForbidden, file);
   return value;
 }

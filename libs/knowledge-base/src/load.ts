@@ -33,12 +33,20 @@ export function findKbFile(start: string = process.cwd()): string | undefined {
 export function resolveKbPath(options: LocateOptions = {}): string {
   const cwd = options.cwd ?? process.cwd();
   const explicit = options.file ?? (options.env ?? process.env)['CIOS_KB'];
-  if (explicit !== undefined && explicit !== '') return path.resolve(cwd, explicit);
-  const found = findKbFile(cwd);
+  const found = explicit !== undefined && explicit !== '' ? path.resolve(cwd, explicit) : findKbFile(cwd);
   if (found === undefined) {
     throw new KbError('not_found', `no ${KB_FILE_NAME} found in ${cwd} or any parent directory; pass --file or set CIOS_KB`);
   }
-  return found;
+  return followSymlink(found);
+}
+
+/** A symlinked KB is the file it points at: writes replace that file, not the link (and lock next to it). */
+function followSymlink(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file; // missing: the load reports it, naming the path as given
+  }
 }
 
 export interface ReadOptions {

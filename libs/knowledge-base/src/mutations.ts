@@ -32,8 +32,9 @@ export function appendLog(kb: KnowledgeBase, entry: LogEntry): void {
 /** Merge `patch` into `agent_status[agent]` (created if missing); also touches `agents[agent].last_activity`. */
 export function touchAgentStatus(kb: KnowledgeBase, agent: string, patch: Partial<AgentStatus>, now: string): void {
   const statuses = ensureCoordination(kb).agent_status;
+  refuseReservedName(agent);
   const name = Object.keys(statuses).find((n) => sameAgent(n, agent)) ?? agent;
-  const current = statuses[name] ?? { current_role: 'executor' };
+  const current = (Object.hasOwn(statuses, name) ? statuses[name] : undefined) ?? { current_role: 'executor' };
   Object.assign(current, patch, { updated_at: now });
   statuses[name] = current;
   const agentName = Object.keys(kb.agents ?? {}).find((n) => sameAgent(n, agent));
@@ -46,8 +47,16 @@ function actorCheck(task: Assignment, agent: string): void {
   if (!task.claimed_by && !isAssignee(task.assigned_to, agent)) refuse(`${agent} is not among the assignees of ${task.id} (${task.assigned_to})`);
 }
 
+/** Names that would become keys JavaScript treats specially (agent_status is keyed by agent name). */
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function refuseReservedName(name: string): void {
+  if (RESERVED_NAMES.has(name.trim())) throw new KbError('usage', `"${name.trim()}" cannot be an agent name (reserved: ${[...RESERVED_NAMES].join(', ')})`);
+}
+
 function requireAgent(agent: string | undefined): string {
   if (!agent || agent.trim() === '') throw new KbError('usage', 'an agent name is required (--agent or CIOS_AGENT)');
+  refuseReservedName(agent);
   return agent.trim();
 }
 
@@ -65,6 +74,7 @@ export interface AssignInput {
 export function assignTask(kb: KnowledgeBase, input: AssignInput, now: string): Assignment {
   const to = input.to.trim();
   if (splitAssignees(to).length === 0) refuse('an assignee is required (--to)');
+  for (const name of [...splitAssignees(to), input.by ?? '']) refuseReservedName(name);
   if (input.task.trim() === '') refuse('a task title is required (--task)');
   const priority = input.priority ?? 'P1';
   if (!/^P\d$/.test(priority)) refuse(`priority "${priority}" is not like P0, P1, P2`);

@@ -7,8 +7,13 @@
  */
 import { z } from 'zod';
 
-/** ISO-8601 date or date-time; the timezone is optional (real KBs hold `2025-12-02T22:28:58.440085`). */
-export const ISO_TIMESTAMP = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$/;
+/**
+ * ISO-8601 date or date-time; the timezone is optional (real KBs hold `2025-12-02T22:28:58.440085`).
+ * The date must exist: days per month, 29 February only in leap years (`2025-02-30` would sort as 2 March).
+ * Kept a regular expression, not a refinement, so that the fast validator compiles it.
+ */
+export const ISO_TIMESTAMP =
+  /^(\d{4}-((0[13578]|1[02])-(0[1-9]|[12]\d|3[01])|(0[469]|11)-(0[1-9]|[12]\d|30)|02-(0[1-9]|1\d|2[0-8]))|(\d\d(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)-02-29)(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$/;
 
 export const timestamp = z.string().regex(ISO_TIMESTAMP, { error: 'expected an ISO-8601 timestamp (e.g. 2025-12-02T22:28:58Z)' });
 const optionalTimestamp = timestamp.nullable().optional();

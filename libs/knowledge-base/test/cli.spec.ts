@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands.js';
 import { loadKb, type Assignment } from '../src/index.js';
-import { FIXTURE, assertBuilt, cleanupTemp, hasStackTrace, readJson, runCli, tempKb } from './helpers.js';
+import { CLI, FIXTURE, assertBuilt, cleanupTemp, hasStackTrace, readJson, runCli, tempKb } from './helpers.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -30,7 +31,10 @@ describe('cios-kb CLI', () => {
   it('usage errors exit 2 without touching the file', () => {
     const { file } = tempKb();
     const before = fs.readFileSync(file);
-    for (const args of [['frobnicate'], ['tasks', '--bogus'], ['claim', '--agent', 'QA Agent'], ['claim', 'ASSIGN_004'], ['assign', '--to', 'QA Agent'], ['progress', 'ASSIGN_004', '--agent', 'QA Agent', '--percent', 'lots'], ['show', 'A', 'B']]) {
+    for (const args of [['frobnicate'], ['tasks', '--bogus'], ['claim', '--agent', 'QA Agent'], ['claim', 'ASSIGN_004'], ['assign', '--to', 'QA Agent'], ['progress', 'ASSIGN_004', '--agent', 'QA Agent', '--percent', 'lots'], ['show', 'A', 'B'],
+      ['tasks', '--json', '--fields', 'id,bogus'], ['show', 'ASSIGN_001', '--fields', 'bogus'], ['next', '--agent', 'QA Agent', '--claim', '--fields', 'bogus'],
+      // agent names that would be keys JavaScript treats specially in agent_status
+      ['assign', '--to', '__proto__', '--task', 'x'], ['assign', '--to', 'QA Agent + constructor', '--task', 'x'], ['claim', 'ASSIGN_004', '--agent', 'prototype']]) {
       const r = runCli([...args, '--file', file]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(/^cios-kb: /);
@@ -116,6 +120,26 @@ describe('cios-kb CLI', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.length, args.join(' ')).toBeLessThan(80_000);
     }
+    // --json stays within bounds too when the lists are long or one entry is huge, and says it was cut
+    for (const args of [['status', '--json', '--limit', '100000'], ['blocked', '--json', '--limit', '100000']]) {
+      const r = runCli([...args, '--file', file]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.length, args.join(' ')).toBeLessThan(80_000);
+      expect(JSON.parse(r.stdout).truncated, args.join(' ')).toMatch(/output limited/);
+    }
+    const huge = readJson(file) as typeof base;
+    (huge.agent_coordination.active_assignments[0] as Record<string, unknown>)['notes'] = 'n'.repeat(2_000_000);
+    fs.writeFileSync(file, JSON.stringify(huge));
+    for (const args of [['show', 'ASSIGN_001', '--json'], ['tasks', '--json', '--fields', 'all', '--limit', '1']]) {
+      const r = runCli([...args, '--file', file]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.length, args.join(' ')).toBeLessThan(80_000);
+      expect(r.stdout).toContain('[cut: 2000000 characters]');
+    }
+    // a reader that stops early is not an error: no EPIPE stack trace
+    const piped = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" tasks --limit 100000 --file "${file}" | head -1`], { encoding: 'utf8' });
+    expect(piped.stdout.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(piped.stderr).toBe('');
     const limited = JSON.parse(runCli(['tasks', '--agent', 'QA Agent', '--status', 'ready', '--limit', '3', '--fields', 'id,status', '--json', '--file', file]).stdout);
     expect(limited.total).toBeGreaterThan(100);
     expect(limited.items).toHaveLength(3);

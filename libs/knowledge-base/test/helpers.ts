@@ -8,7 +8,15 @@ export const LIB_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const CLI = path.join(LIB_ROOT, 'dist', 'cli.js');
 export const DIST_INDEX = path.join(LIB_ROOT, 'dist', 'index.js');
 export const FIXTURE = path.join(LIB_ROOT, 'test', 'fixtures', 'sample-kb.json');
-export const NEURON_KB = '/work/shared/fixtures/neuron-kb.json';
+/**
+ * The real KB of the original CIOS agents (never copied into the repository): `CIOS_NEURON_KB`, else
+ * `../shared/fixtures/neuron-kb.json` beside the repository, else where these machines keep it. Tests that
+ * read it are skipped, with a warning, only when it is nowhere and `CIOS_NEURON_KB` is unset: set it to
+ * make its absence a failure.
+ */
+const NEURON_CANDIDATES = [path.resolve(LIB_ROOT, '..', '..', '..', 'shared', 'fixtures', 'neuron-kb.json'), '/work/shared/fixtures/neuron-kb.json'];
+export const NEURON_KB = process.env['CIOS_NEURON_KB'] || (NEURON_CANDIDATES.find((f) => fs.existsSync(f)) ?? (NEURON_CANDIDATES[0] as string));
+export const NEURON_KB_TESTED = Boolean(process.env['CIOS_NEURON_KB']) || fs.existsSync(NEURON_KB);
 
 export function assertBuilt(): void {
   if (!fs.existsSync(CLI)) {

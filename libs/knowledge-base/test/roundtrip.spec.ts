@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKb, serializeKb, update } from '../src/index.js';
-import { NEURON_KB, FIXTURE, assertBuilt, cleanupTemp, readJson, runCli, tempKb } from './helpers.js';
+import { NEURON_KB, NEURON_KB_TESTED, FIXTURE, assertBuilt, cleanupTemp, readJson, runCli, tempKb } from './helpers.js';
 
 beforeAll(assertBuilt);
 afterAll(cleanupTemp);
@@ -40,7 +41,17 @@ describe('round trip', () => {
     expect(fs.readFileSync(`${file}.bak`, 'utf8')).toBe(original);
   });
 
-  const hasNeuron = fs.existsSync(NEURON_KB);
+  it('a symlinked KB: the change goes to the file it points at, and the link stays a link', () => {
+    const { dir, file } = tempKb();
+    const link = path.join(dir, 'link.json');
+    fs.symlinkSync(file, link);
+    const r = runCli(['log-change', '--by', 'DevOps Agent', '--what', 'through a link', '--why', 'test', '--file', link]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(file, 'utf8')).toContain('through a link');
+  });
+
+  const hasNeuron = NEURON_KB_TESTED;
   if (!hasNeuron) console.warn(`SKIPPED: real KB round trip — ${NEURON_KB} is missing`);
   it.skipIf(!hasNeuron)('the real CIOS KB (read in place) validates and round-trips', async () => {
     expect(runCli(['validate', '--file', NEURON_KB]).code).toBe(0);

@@ -7,6 +7,7 @@ import type { OperationInput, OperationName, OperationValue } from '../operation
 import {
   DEPLOYMENT_STATUSES,
   TASK_STATUSES,
+  assignmentSchema,
   type DeploymentStatus,
   type GateResult,
 } from '../schema.js';
@@ -101,10 +102,17 @@ function emit(ctx: RunContext, json: Record<string, unknown>, text: string | rea
   else ctx.io.out(typeof text === 'string' ? text : boundedText(text));
 }
 
-function fieldsOf(ctx: RunContext): string[] | 'all' {
+/** `--fields`: the default set, 'all', or names a task has (the schema's or any of `tasks`'); else a usage error. */
+function fieldsOf(ctx: RunContext, tasks: readonly Record<string, unknown>[]): string[] | 'all' {
   const f = list(ctx.values, 'fields');
   if (!f || f.length === 0) return DEFAULT_TASK_FIELDS;
-  return f.includes('all') ? 'all' : f;
+  if (f.includes('all')) return 'all';
+  const known = new Set([...Object.keys(assignmentSchema.shape), ...tasks.flatMap((t) => Object.keys(t))]);
+  const unknown = f.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw usageError(`${ctx.command}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in --fields; tasks have ${[...known].sort().join(', ')}`);
+  }
+  return f;
 }
 
 function project(task: Record<string, unknown>, fields: string[] | 'all'): Record<string, unknown> {
@@ -192,7 +200,7 @@ export const commands: Command[] = [
       const tasks = tasksFor(kb, { agent: str(ctx.values, 'agent'), status });
       const limit = int(ctx.values, 'limit', ctx.command, { min: 1, max: 1_000_000 }) ?? 50;
       const shown = tasks.slice(0, limit);
-      const fields = fieldsOf(ctx);
+      const fields = fieldsOf(ctx, allTasks(kb));
       emit(ctx, { total: tasks.length, shown: shown.length, items: shown.map((t) => project(t, fields)) }, [
         ...shown.map(taskLine),
         tasks.length > shown.length ? `… ${tasks.length - shown.length} more (use --limit, --status or --agent)` : `${tasks.length} task(s)`,
@@ -208,8 +216,9 @@ export const commands: Command[] = [
     run(ctx) {
       const { kb, file } = readKb(ctx);
       const task = getTask(kb, ctx.positionals[0] as string, file);
-      const f = list(ctx.values, 'fields');
-      const shown = f && f.length > 0 && !f.includes('all') ? pick(task, f) : task;
+      const given = list(ctx.values, 'fields');
+      const fields = fieldsOf(ctx, [task]);
+      const shown = !given || given.length === 0 || fields === 'all' ? task : pick(task, fields);
       const lines = Object.entries(shown).map(([k, v]) => `${k}: ${typeof v === 'string' ? clip(v, 2000) : JSON.stringify(v)}`);
       emit(ctx, shown, lines);
     },
@@ -221,9 +230,9 @@ export const commands: Command[] = [
     options: { ...writeOpts, ...agentOpt, ...fieldsOpt, claim: { type: 'boolean', help: 'claim it (compare-and-swap; exit 1 if someone else was faster)' } },
     async run(ctx) {
       const agent = agentOf(ctx);
-      const fields = fieldsOf(ctx);
+      const { kb } = readKb(ctx);
+      const fields = fieldsOf(ctx, allTasks(kb)); // before claiming: a usage error must not follow a change
       if (!ctx.values['claim']) {
-        const { kb } = readKb(ctx);
         const task = nextTask(kb, agent);
         emit(ctx, { agent, task: task ? project(task, fields) : null }, task ? taskLine(task) : `no ready task for ${agent}`);
         return;
@@ -357,7 +366,7 @@ export const commands: Command[] = [
       const all = blockedTasks(kb);
       const limit = int(ctx.values, 'limit', ctx.command, { min: 1, max: 1_000_000 }) ?? 50;
       const shown = all.slice(0, limit);
-      const fields = fieldsOf(ctx);
+      const fields = fieldsOf(ctx, allTasks(kb));
       emit(
         ctx,
         { total: all.length, shown: shown.length, items: shown.map((b) => ({ ...project(b.task, fields), reason: b.reason, waits_on: b.waits_on })) },

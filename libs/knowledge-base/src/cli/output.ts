@@ -20,16 +20,45 @@ export function taskLine(t: Assignment): string {
   return `${t.id.padEnd(11)} ${(t.priority ?? '--').padEnd(3)} ${t.status.padEnd(11)} ${clip(t.assigned_to, 40)} — ${clip(t.task, 90)}${progress}${claimed}${deps}`;
 }
 
-/** Serialise `value` as JSON; if too large, shrink the array at `items` until it fits. */
-export function boundedJson(value: Record<string, unknown> & { items?: unknown[] }, maxChars = MAX_OUTPUT_CHARS): string {
-  let text = JSON.stringify(value, null, 2);
-  if (text.length <= maxChars || !Array.isArray(value.items)) return text;
-  let items = value.items;
-  while (text.length > maxChars && items.length > 1) {
-    items = items.slice(0, Math.max(1, Math.floor(items.length / 2)));
-    text = JSON.stringify({ ...value, items, shown: items.length, truncated: 'output limited to ~80 KB; use --limit/--fields' }, null, 2);
+/** Strings longer than this are cut in JSON output that would not fit otherwise. */
+const LONG_STRING_CHARS = 2_000;
+const TRUNCATED = 'output limited to ~80 KB: long strings cut, lists shortened; use --limit/--fields, or read the file';
+
+/** `value` with every string longer than `max` cut to `max` characters and marked with its full length. */
+function cutLongStrings(value: unknown, max: number): unknown {
+  if (typeof value === 'string') return value.length > max ? `${value.slice(0, max)}… [cut: ${value.length} characters]` : value;
+  if (Array.isArray(value)) return value.map((v) => cutLongStrings(v, max));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutLongStrings(v, max)]));
   }
-  return text;
+  return value;
+}
+
+/** `value` with each top-level list of two or more halved (`items` also gets its `shown` count); undefined if none is. */
+function halveLists(value: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!Object.values(value).some((v) => Array.isArray(v) && v.length > 1)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = Array.isArray(v) && v.length > 1 ? v.slice(0, Math.ceil(v.length / 2)) : v;
+  if (Array.isArray(out['items'])) out['shown'] = out['items'].length;
+  return out;
+}
+
+/**
+ * Serialise `value` as JSON within `maxChars` (agents' context windows): if it does not fit, cut long
+ * strings, then halve the lists until it does, and say so in `truncated`. The output stays valid JSON.
+ */
+export function boundedJson(value: Record<string, unknown>, maxChars = MAX_OUTPUT_CHARS): string {
+  let text = JSON.stringify(value, null, 2);
+  if (text.length <= maxChars) return text;
+  for (let cut = LONG_STRING_CHARS; ; cut = Math.floor(cut / 4)) {
+    let view: Record<string, unknown> | undefined = { ...(cutLongStrings(value, cut) as Record<string, unknown>), truncated: TRUNCATED };
+    while (view) {
+      text = JSON.stringify(view, null, 2);
+      if (text.length <= maxChars) return text;
+      view = halveLists(view);
+    }
+    if (cut <= 100) return text; // one entry of short strings that still does not fit: as small as it gets
+  }
 }
 
 /** Cap plain-text output. */
