@@ -27,6 +27,8 @@ export interface AnalysisOutcome {
   /** When the first failing round was seen and when the rollback decision fell. */
   readonly firstFailureAt?: string;
   readonly decidedAt?: string;
+  /** Set when every round so far had query errors: "Prometheus unreachable at <url>: …", for the reason. */
+  readonly unreachable?: string;
 }
 
 export interface RunAnalysisOptions {
@@ -61,6 +63,7 @@ export async function runAnalysis(o: RunAnalysisOptions): Promise<AnalysisOutcom
   let state = initialRoundState;
   let failing: EvidenceRecord[] = [];
   let firstFailureAt: string | undefined;
+  const blind = new QueryErrors(o.source.description);
   for (let round = 1; round <= rounds; round++) {
     const aborted = await o.sleep(o.policy.intervalSeconds * 1000);
     if (aborted !== undefined) return { verdict: 'inconclusive', rollback: false, state, failing, aborted };
@@ -84,11 +87,13 @@ export async function runAnalysis(o: RunAnalysisOptions): Promise<AnalysisOutcom
         basis: check.basis,
         verdict: r.verdict,
         reason: r.reason,
+        ...(m.error !== undefined ? { error: m.error } : {}),
         at,
       };
       o.evidence.append(rec);
       return rec;
     });
+    blind.round(records);
     const verdict = combine(records.map((r) => r.verdict));
     const roundFailing = records.filter((r) => r.verdict === 'fail');
     if (verdict === 'fail') {
@@ -101,16 +106,44 @@ export async function runAnalysis(o: RunAnalysisOptions): Promise<AnalysisOutcom
     const next = nextRoundState(state, verdict, o.policy);
     state = next.state;
     if (next.rollback && o.mode === 'enforce') {
-      return { verdict: 'fail', rollback: true, state, failing, ...(firstFailureAt ? { firstFailureAt } : {}), decidedAt: at };
+      return { verdict: 'fail', rollback: true, state, failing, ...(firstFailureAt ? { firstFailureAt } : {}), decidedAt: at, ...blind.outcome() };
     }
   }
-  const verdict = finalVerdict(state);
+  // A bake that never reached Prometheus judged nothing: whatever the no-data policies made of it, it is not healthy.
+  const unreachable = blind.outcome();
+  const verdict = unreachable.unreachable ? 'fail' : finalVerdict(state);
   return {
     verdict,
     rollback: verdict === 'fail' && o.mode === 'enforce',
     state,
-    failing,
+    failing: unreachable.unreachable && failing.length === 0 ? blind.lastErrored : failing,
     ...(firstFailureAt ? { firstFailureAt } : {}),
     decidedAt: now().toISOString(),
+    ...unreachable,
   };
+}
+
+/** Counts rounds with query errors, to tell a bake that never reached Prometheus from one that saw no traffic. */
+class QueryErrors {
+  private rounds = 0;
+  private withErrors = 0;
+  private first: string | undefined;
+  lastErrored: EvidenceRecord[] = [];
+
+  constructor(private readonly where: string) {}
+
+  round(records: readonly EvidenceRecord[]): void {
+    this.rounds++;
+    const errored = records.filter((r) => r.error !== undefined);
+    if (errored.length === 0) return;
+    this.withErrors++;
+    this.first ??= errored[0]?.error;
+    this.lastErrored = errored;
+  }
+
+  /** `{ unreachable }` once every round so far had query errors; nothing otherwise. */
+  outcome(): { unreachable?: string } {
+    if (this.rounds === 0 || this.withErrors < this.rounds) return {};
+    return { unreachable: `Prometheus unreachable at ${this.where}: queries failed in ${this.rounds === 1 ? 'the only round' : `all ${this.rounds} rounds`} of the bake (${this.first ?? 'unknown error'})` };
+  }
 }

@@ -60,8 +60,12 @@ describe('checksFor', () => {
     expect(bad.reason).toContain('0.2 not ≤ 0.005');
   });
 
-  it('never passes or fails on a query error', () => {
-    expect(evaluateCheck(byName('availability:case-service'), { value: null, requests: null, error: 'down' }).verdict).toBe('inconclusive');
+  it('judges a query error as no data, by the check\'s no-data policy', () => {
+    const down = { value: null, requests: null, error: 'Prometheus at http://127.0.0.1:9 unreachable' };
+    const availability = evaluateCheck(byName('availability:case-service'), down);
+    expect(availability.verdict).toBe('fail');
+    expect(availability.reason).toContain('query failed, judged as no data (on no data: fail): Prometheus at http://127.0.0.1:9 unreachable');
+    expect(evaluateCheck(byName('error_ratio:case-service'), down).verdict).toBe('inconclusive');
   });
 
   it('lets the environment choose what absence means', () => {

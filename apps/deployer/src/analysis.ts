@@ -30,7 +30,7 @@ export interface Check {
 export interface Measurement {
   readonly value: number | null;
   readonly requests: number | null;
-  /** A query that could not run (Prometheus down): never a pass, never a rollback. */
+  /** A query that could not run (Prometheus down): judged as no data, by the check's no-data policy. */
   readonly error?: string;
 }
 
@@ -45,7 +45,8 @@ const DEFAULT_ERROR_BUDGET = 0.01;
 const ABSENCE_VERDICT: Record<Absence, Verdict> = { fail: 'fail', wait: 'inconclusive', pass: 'pass' };
 
 export function evaluateCheck(check: Check, m: Measurement): CheckResult {
-  if (m.error !== undefined) return { verdict: 'inconclusive', reason: `query failed: ${m.error}` };
+  // A failed query tells nothing, exactly like no data: a dead service must not pass because its Prometheus is down too.
+  if (m.error !== undefined) return { verdict: ABSENCE_VERDICT[check.onNoData], reason: `query failed, judged as no data (on no data: ${check.onNoData}): ${m.error}` };
   if (check.requestsQuery !== undefined) {
     if (m.requests === null) {
       return { verdict: ABSENCE_VERDICT[check.onNoData], reason: `no request data for ${check.service} in ${check.window} (on no data: ${check.onNoData})` };

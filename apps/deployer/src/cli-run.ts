@@ -300,7 +300,7 @@ function formatPlan(r: PlanReport): string {
   lines.push(`  artifact     ${display(r.artifactDir)}`);
   lines.push(`  stacks       ${r.stacks.join(', ')}; ${r.monitoringFiles} monitoring files`);
   if (r.destroys.length > 0) lines.push(`  destroys     ${r.destroys.join(', ')} (running in ${r.environment}, not in this release)`);
-  lines.push('', `Services (against ${r.rollbackTarget ? `release ${r.rollbackTarget}, the last successful in ${r.environment}` : 'nothing: no successful release yet'}):`);
+  lines.push('', `Services (against ${r.running ? `release ${r.running}, the last successful in ${r.environment}` : 'nothing: no successful release yet'}):`);
   const diffLine = (s: PlanReport['services'][number]) =>
     `  ${s.change.padEnd(9)} ${s.service}${s.change === 'changed' ? `: ${s.from} → ${s.to}` : s.to ? `: ${s.to}` : s.from ? `: ${s.from}` : ''}`;
   for (const s of r.services.filter((x) => !x.support)) lines.push(diffLine(s));

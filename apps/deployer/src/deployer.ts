@@ -16,7 +16,7 @@ import { Refusal } from './errors.js';
 import { EvidenceLog, type EvidenceRecord } from './evidence.js';
 import { type ApprovalGate, type ApprovalSubject, type Gate, approvalGate, rollbackTargetGate, taskGate, testsGate, type TestReport } from './gates.js';
 import { boundPlanHash, releaseChangesDigest } from './plan-digest.js';
-import { type KbDeployment, type KbView, LOCK_KEY, LOCK_RELEASED_KEY, ROLLBACK_PHASE_KEY, type RecordedLock, type RollbackPhase, inProgress, lastSucceeded, lockReleasedOf, recordedLockOf, rollbackPhaseOf } from './kb-view.js';
+import { type KbDeployment, type KbView, LOCK_KEY, LOCK_RELEASED_KEY, ROLLBACK_PHASE_KEY, type RecordedLock, type RollbackPhase, inProgress, lastHealthy, lastSucceeded, lockReleasedOf, stayedHealthy, recordedLockOf, rollbackPhaseOf } from './kb-view.js';
 import { type DeploymentWrite, EnvironmentBusyError, type KbStore } from './kb-store.js';
 import { type MetricsSource, PrometheusClient } from './prometheus.js';
 import type { Progress } from './progress.js';
@@ -90,7 +90,10 @@ export interface PlanReport {
   /** What the release left as it was and why (e.g. upstream images without a version stay unreleased). */
   readonly notes: readonly string[];
   readonly gates: readonly Gate[];
+  /** The last release that succeeded and stayed healthy: what a failed apply returns to. */
   readonly rollbackTarget: string | null;
+  /** The last release that succeeded (what runs now): the services diff is against it. */
+  readonly running: string | null;
   readonly worstCaseRollbackSeconds: number;
   readonly analysis: Environment['analysis'];
   readonly checks: readonly Pick<Check, 'name' | 'threshold' | 'comparator' | 'minRequests' | 'onNoData' | 'onLowTraffic' | 'basis'>[];
@@ -105,7 +108,7 @@ export interface DeployReport {
   readonly releaseId: string;
   readonly status: 'succeeded' | 'rolled_back' | 'failed' | 'aborted';
   readonly reason?: string;
-  readonly analysis?: Pick<AnalysisOutcome, 'verdict' | 'state' | 'firstFailureAt' | 'decidedAt'>;
+  readonly analysis?: Pick<AnalysisOutcome, 'verdict' | 'state' | 'firstFailureAt' | 'decidedAt' | 'unreachable'>;
   readonly rolledBackTo?: string;
   readonly evidenceFile: string;
   readonly rollbackRecordedAt?: string;
@@ -267,7 +270,8 @@ export class Deployer {
       services: p.diff,
       notes: p.notes,
       gates,
-      rollbackTarget: p.previous?.release_id ?? null,
+      rollbackTarget: lastHealthy(kb, this.env.name)?.release_id ?? null,
+      running: p.previous?.release_id ?? null,
       worstCaseRollbackSeconds: worstCaseRollbackSeconds(this.env.analysis, this.o.applyEstimateSeconds ?? 60),
       analysis: this.env.analysis,
       checks: checks.map((c) => ({ name: c.name, threshold: c.threshold, comparator: c.comparator, minRequests: c.minRequests, onNoData: c.onNoData, onLowTraffic: c.onLowTraffic, basis: c.basis })),
@@ -488,13 +492,19 @@ export class Deployer {
         this.o.progress.info(`round ${round}: ${verdict}${failing.length ? ` (${failing.map((f) => `${f.check}: ${f.reason}`).join('; ')})` : ''}`),
     });
     timings['analysis'] = Date.now() - t0;
-    const analysis = { verdict: outcome.verdict, state: outcome.state, ...(outcome.firstFailureAt ? { firstFailureAt: outcome.firstFailureAt } : {}), ...(outcome.decidedAt ? { decidedAt: outcome.decidedAt } : {}) };
+    const analysis = {
+      verdict: outcome.verdict,
+      state: outcome.state,
+      ...(outcome.firstFailureAt ? { firstFailureAt: outcome.firstFailureAt } : {}),
+      ...(outcome.decidedAt ? { decidedAt: outcome.decidedAt } : {}),
+      ...(outcome.unreachable ? { unreachable: outcome.unreachable } : {}),
+    };
     if (outcome.aborted) {
       event('aborted', outcome.aborted);
       return this.undo(tf, ws, lock, r, outcome.aborted, [], timings, 'aborted', analysis);
     }
     if (outcome.rollback) {
-      const reason = `analysis failed: ${outcome.failing.map((f) => `${f.check} ${f.reason}`).join('; ')}`;
+      const reason = `analysis failed: ${[...(outcome.unreachable ? [outcome.unreachable] : []), ...outcome.failing.map((f) => `${f.check} ${f.reason}`)].join('; ')}`;
       event('analysis_failed', reason);
       return this.undo(tf, ws, lock, r, reason, outcome.failing, timings, 'rolled_back', analysis);
     }
@@ -504,7 +514,7 @@ export class Deployer {
       outcome.verdict === 'inconclusive'
         ? 'analysis inconclusive: too little traffic or data to judge; not rolled back'
         : r.mode === 'shadow' && outcome.verdict === 'fail'
-          ? 'analysis failed in shadow mode: recorded, not acted on'
+          ? `analysis failed in shadow mode: recorded, not acted on${outcome.unreachable ? ` (${outcome.unreachable})` : ''}`
           : `analysis ${outcome.verdict}`;
     await this.o.kb.write({
       patch: { id: deploymentId, fields: { status: 'succeeded', timings, notes: note } },
@@ -634,7 +644,11 @@ export class Deployer {
 
   private prune(current: string, target: string | undefined): void {
     const kb = this.readKb();
-    const pinned = new Set([current, ...(target ? [target] : []), ...[lastSucceeded(kb, this.env.name)?.release_id, inProgress(kb, this.env.name)?.release_id].filter((x): x is string => !!x)]);
+    const pinned = new Set([
+      current,
+      ...(target ? [target] : []),
+      ...[lastSucceeded(kb, this.env.name)?.release_id, lastHealthy(kb, this.env.name)?.release_id, inProgress(kb, this.env.name)?.release_id].filter((x): x is string => !!x),
+    ]);
     const removed = this.store.prune(this.env.name, this.o.keepReleases ?? 10, pinned);
     if (removed.length > 0) this.o.progress.info(`retention: removed ${removed.length} old release artifact(s)`);
   }
@@ -733,8 +747,8 @@ export class Deployer {
     const current = lastSucceeded(kb, this.env.name);
     let targetId = to;
     if (!targetId) {
-      const earlier = (kb.deployments ?? []).filter((x) => x.environment === this.env.name && x.status === 'succeeded' && x.id !== current?.id && x.release_id !== current?.release_id).at(-1);
-      if (!earlier) throw new Refusal(`refused: no earlier successful release in ${this.env.name} to roll back to; name one with --to`, 1);
+      const earlier = (kb.deployments ?? []).filter((x) => x.environment === this.env.name && stayedHealthy(x) && x.id !== current?.id && x.release_id !== current?.release_id).at(-1);
+      if (!earlier) throw new Refusal(`refused: no earlier release in ${this.env.name} that succeeded and stayed healthy to roll back to; name one with --to`, 1);
       targetId = earlier.release_id;
     }
     if (!this.store.has(this.env.name, targetId)) {

@@ -20,6 +20,8 @@ export interface EvidenceRecord {
   readonly basis: string;
   readonly verdict: Verdict;
   readonly reason: string;
+  /** The query's error when Prometheus could not answer (the check was judged as no data). */
+  readonly error?: string;
   readonly at: string;
 }
 

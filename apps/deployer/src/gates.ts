@@ -1,6 +1,6 @@
 /** The rules a deploy must pass, as pure functions of the KB and the release. Order matters: see GATE_ORDER. */
 import { type Environment, type Release, byCodePoint, parseJsonText } from '@cios/platform-spec';
-import { type KbApproval, type KbGate, type KbView, allAssignments, lastSucceeded } from './kb-view.js';
+import { type KbApproval, type KbGate, type KbView, allAssignments, lastHealthy } from './kb-view.js';
 
 export const GATE_ORDER = ['knowledge_base', 'task', 'tests', 'approval', 'rollback_target', 'environment_lock'] as const;
 export type GateName = (typeof GATE_ORDER)[number];
@@ -168,7 +168,7 @@ export function rollbackTargetGate(
   hasArtifact: (releaseId: string) => boolean,
   firstDeploy: boolean,
 ): Gate & { target?: { deploymentId: string; releaseId: string } } {
-  const last = lastSucceeded(kb, environment);
+  const last = lastHealthy(kb, environment);
   if (last) {
     if (!hasArtifact(last.release_id)) {
       return { name: 'rollback_target', status: 'failed', details: `the last good release ${last.release_id} (deployment ${last.id}) has no saved artifact to roll back to` };
@@ -176,7 +176,7 @@ export function rollbackTargetGate(
     return { name: 'rollback_target', status: 'passed', details: `rollback to release ${last.release_id} (deployment ${last.id})`, target: { deploymentId: last.id, releaseId: last.release_id } };
   }
   if (firstDeploy) return { name: 'rollback_target', status: 'passed', details: 'first deploy: no earlier release to roll back to (--first-deploy)' };
-  return { name: 'rollback_target', status: 'failed', details: `no earlier successful release in ${environment} to roll back to; pass --first-deploy if this is the first deploy on purpose` };
+  return { name: 'rollback_target', status: 'failed', details: `no earlier release in ${environment} that succeeded and stayed healthy to roll back to; pass --first-deploy if this is the first deploy on purpose` };
 }
 
 /** Reads a vitest/jest JSON report or a JUnit XML report. */

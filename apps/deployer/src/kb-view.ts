@@ -93,6 +93,20 @@ export function lastSucceeded(kb: KbView, environment: string, except?: string):
   return deploymentsIn(kb, environment).findLast((d) => d.status === 'succeeded' && d.id !== except);
 }
 
+/**
+ * Succeeded and stayed healthy: a deploy whose analysis failed but was not acted on (`--analysis
+ * shadow`, or a bake that never reached Prometheus in shadow mode) succeeded, yet is no release to return to.
+ */
+export function stayedHealthy(d: KbDeployment): boolean {
+  const analysis = d['analysis'] as { verdict?: unknown } | null | undefined;
+  return d.status === 'succeeded' && analysis?.verdict !== 'fail';
+}
+
+/** The rollback target: the last release that succeeded and stayed healthy. */
+export function lastHealthy(kb: KbView, environment: string): KbDeployment | undefined {
+  return deploymentsIn(kb, environment).findLast(stayedHealthy);
+}
+
 /** The in-progress record's note that its rollback started: where to, why, and how it ends. */
 export interface RollbackPhase {
   readonly to: string;

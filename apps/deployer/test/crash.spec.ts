@@ -6,11 +6,17 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { Fixture, baseKb, cli } from './helpers/fixture.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Fixture, IDLE_CHECKS, baseKb, cli } from './helpers/fixture.js';
+import { TestPrometheus } from './helpers/prometheus.js';
 
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/cli.js');
-const TIMING = { intervalSeconds: 1, bakeSeconds: 1, failuresAllowed: 0, minRequests: 5 };
+const TIMING = { intervalSeconds: 1, bakeSeconds: 1, failuresAllowed: 0, minRequests: 5, checks: IDLE_CHECKS };
+
+// Reachable and scraping nothing: the bakes here are inconclusive, never the reason for an outcome.
+const prometheus = new TestPrometheus();
+beforeAll(() => prometheus.start([]));
+afterAll(() => prometheus.stop());
 const C1 = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
 const C2 = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
 
@@ -40,7 +46,7 @@ async function killDuringApply(args: readonly string[], marker: string): Promise
 async function deployThenKillMidApply(): Promise<string[]> {
   fx = new Fixture(TIMING);
   fx.writeKb(baseKb([C1, C2]));
-  const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
+  const common = [...fx.args(), '--prometheus-url', prometheus.url];
   const first = await cli(['apply', ...common, '--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy']);
   expect(first.code, first.stderr).toBe(0);
   const started = fx.marker('slow-started');
@@ -87,7 +93,7 @@ describe('crash safety', () => {
   it('a deployer killed during its automatic rollback: the next run finishes that rollback, never the bad release', async () => {
     fx = new Fixture(TIMING);
     fx.writeKb(baseKb([C1, C2]));
-    const common = [...fx.args(), '--prometheus-url', 'http://127.0.0.1:9'];
+    const common = [...fx.args(), '--prometheus-url', prometheus.url];
     const rollbackStarted = fx.marker('rollback-started');
     const v1Applied = fx.marker('v1-applied');
     // v1 is slow only when applied a second time, which is the rollback to it.

@@ -164,6 +164,21 @@ describe('cios-deploy apply', () => {
     expect(fx.deployed()).toBe('v2');
   });
 
+  it('Prometheus unreachable during the bake: availability (no data: fail) fails and the deploy is rolled back, saying why', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1, C2]));
+    await firstDeploy();
+    const dead = 'http://127.0.0.1:9';
+    const r = await cli(['apply', ...fx.args(), '--prometheus-url', dead, '--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } })]);
+    expect(r.code, r.stderr).toBe(1);
+    const d = fx.readKb().deployments?.at(-1);
+    expect(d?.status).toBe('rolled_back');
+    expect(d?.notes).toContain(`analysis failed: Prometheus unreachable at ${dead}`);
+    expect(d?.notes).toContain(`availability:${SERVICE} query failed, judged as no data (on no data: fail)`);
+    expect(d?.evidence?.map((e) => e.check)).toEqual([`availability:${SERVICE}`]);
+    expect(fx.deployed()).toBe('v1');
+  });
+
   it('rollback restores the earlier release and removes what only the newer one added', async () => {
     fx = new Fixture(TIMING);
     fx.writeKb(baseKb([C1, C2]));

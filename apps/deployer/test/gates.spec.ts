@@ -1,28 +1,32 @@
 /**
- * Refusals and records: the rules that stop a deploy, with real Terraform. Prometheus is
- * deliberately unreachable here, so analysis is inconclusive and never the reason for an outcome.
+ * Refusals and records: the rules that stop a deploy, with real Terraform. Prometheus runs but
+ * scrapes nothing and availability waits on no data, so analysis is inconclusive and never the
+ * reason for an outcome (an unreachable Prometheus would fail the bake and roll back).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Environment } from '@cios/platform-spec';
 import type { Renderer } from '../src/render.js';
 import { Terraform } from '../src/terraform.js';
 import { Workspace } from '../src/workspace.js';
-import { Fixture, type Resource, baseKb, cli, stackJson } from './helpers/fixture.js';
+import { Fixture, IDLE_CHECKS, type Resource, baseKb, cli, stackJson } from './helpers/fixture.js';
+import { TestPrometheus } from './helpers/prometheus.js';
 
-const TIMING = { intervalSeconds: 1, bakeSeconds: 2, failuresAllowed: 1, minRequests: 5 };
+const TIMING = { intervalSeconds: 1, bakeSeconds: 2, failuresAllowed: 1, minRequests: 5, checks: IDLE_CHECKS };
 const C1 = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
 const C2 = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
 const C3 = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
-const DEAD_PROMETHEUS = 'http://127.0.0.1:9';
+const prometheus = new TestPrometheus();
+beforeAll(() => prometheus.start([]));
+afterAll(() => prometheus.stop());
 
 let fx: Fixture;
 afterEach(() => fx?.cleanup());
 
 function args(env = 'itest', extra: string[] = []): string[] {
-  return [...fx.args(env), '--prometheus-url', DEAD_PROMETHEUS, ...extra];
+  return [...fx.args(env), '--prometheus-url', prometheus.url, ...extra];
 }
 
 function prodKb(commits: string[], approvals: unknown[] = []): Record<string, unknown> {
@@ -312,7 +316,8 @@ describe('gates', () => {
         'apply',
         ...fx.args('itest'),
         '--prometheus-url',
-        `http://deployer:${token}@127.0.0.1:9`,
+        // Credentials in the URL (Prometheus here checks none): they must be redacted everywhere.
+        prometheus.url.replace('http://', `http://deployer:${token}@`),
         '--release',
         fx.release('1.0.0', C1),
         '--stacks-dir',

@@ -11,7 +11,15 @@ export interface EnvTiming {
   readonly bakeSeconds: number;
   readonly failuresAllowed: number;
   readonly minRequests: number;
+  /** The environment's `analysis.checks` (thresholds, no-data and low-traffic policy per check kind). */
+  readonly checks?: Record<string, unknown>;
 }
+
+/**
+ * For tests about gates and records, not analysis: a reachable Prometheus that scrapes nothing and
+ * availability waiting on no data, so every bake is inconclusive and never decides an outcome.
+ */
+export const IDLE_CHECKS = { availability: { onNoData: 'wait' } } as const;
 
 export function platformJson(timing: EnvTiming): unknown {
   const env = (name: string, kind: 'dev' | 'prod') => ({
