@@ -1,13 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { readJsonFile, writeFileAtomic } from './fs-atomic.js';
 
 /** `abort` asks the running deployer to stop through a file beside the lock; the holder polls it. */
-export interface AbortRequest {
-  readonly by: string;
-  readonly reason: string;
-  readonly at: string;
-}
+export const AbortRequest = z.object({ by: z.string(), reason: z.string(), at: z.string() });
+export type AbortRequest = Readonly<z.infer<typeof AbortRequest>>;
 
 export function abortFile(stateDir: string, environment: string): string {
   return path.join(stateDir, 'locks', `${environment}.abort.json`);
@@ -18,7 +16,7 @@ export function requestAbort(stateDir: string, environment: string, request: Abo
 }
 
 export function readAbort(stateDir: string, environment: string): AbortRequest | undefined {
-  return readJsonFile<AbortRequest>(abortFile(stateDir, environment));
+  return readJsonFile(abortFile(stateDir, environment), AbortRequest);
 }
 
 export function clearAbort(stateDir: string, environment: string): void {

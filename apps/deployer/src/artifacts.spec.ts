@@ -52,3 +52,24 @@ describe('ArtifactStore', () => {
     expect(s.list('dev').sort()).toEqual([ids[0], ids[3], ids[4]].sort());
   });
 });
+
+describe('ArtifactStore.load of a damaged artifact.json', () => {
+  const store = new ArtifactStore(dir);
+
+  it('names the manifest and the place of a truncated one', () => {
+    const ref = store.save(rendered('3.0.0'));
+    const manifest = path.join(ref.dir, 'artifact.json');
+    const text = fs.readFileSync(manifest, 'utf8');
+    fs.writeFileSync(manifest, text.slice(0, 40));
+    expect(() => store.load('dev', ref.id)).toThrow(new RegExp(`^${manifest.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+:\\d+: not valid JSON`));
+  });
+
+  it('names the manifest and the field that is wrong', () => {
+    const ref = store.save(rendered('3.0.1'));
+    const manifest = path.join(ref.dir, 'artifact.json');
+    const json = JSON.parse(fs.readFileSync(manifest, 'utf8')) as { files: Record<string, string> };
+    fs.writeFileSync(manifest, JSON.stringify({ ...json, files: { ...json.files, 'release.json': 42 } }, null, 2));
+    expect(() => store.load('dev', ref.id)).toThrow(`${manifest} is invalid`);
+    expect(() => store.load('dev', ref.id)).toThrow(/files\.release\.json.*: Invalid input: expected string/);
+  });
+});

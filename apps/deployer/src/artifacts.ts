@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { byCodePoint, type Release } from '@cios/platform-spec';
+import { z } from 'zod';
+import { byCodePoint, parseJsonText, type Release } from '@cios/platform-spec';
 import { hashFiles, sha256, stableStringify } from './hash.js';
-import { writeFileAtomic } from './fs-atomic.js';
+import { readJsonFile, writeFileAtomic } from './fs-atomic.js';
 
 /** Everything a release applies: its metadata, the Terraform JSON per stack and the monitoring files. */
 export interface RenderedRelease {
@@ -25,13 +26,15 @@ export interface ArtifactRef {
   readonly planHash: string;
 }
 
-interface Manifest {
-  id: string;
-  environment: string;
-  release_hash: string;
-  plan_hash: string;
-  files: Record<string, string>;
-}
+/** `artifact.json`: what the artifact holds and each file's sha256, checked before anything is applied. */
+const Manifest = z.object({
+  id: z.string().min(1),
+  environment: z.string().min(1),
+  release_hash: z.string().min(1),
+  plan_hash: z.string().min(1),
+  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 in hex' })),
+});
+type Manifest = z.infer<typeof Manifest>;
 
 const ID_LENGTH = 12;
 const MANIFEST = 'artifact.json';
@@ -116,8 +119,9 @@ export class ArtifactStore {
   load(environment: string, id: string): { rendered: RenderedRelease; ref: ArtifactRef } {
     const dir = this.dirOf(environment, id);
     const manifestPath = path.join(dir, MANIFEST);
-    if (!fs.existsSync(manifestPath)) throw new Error(`release artifact ${id} for ${environment} not found in ${dir}`);
-    const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
+    // A truncated or hand-edited manifest names its file and the line:column or field (MalformedFileError).
+    const manifest = readJsonFile(manifestPath, Manifest);
+    if (!manifest) throw new Error(`release artifact ${id} for ${environment} not found in ${dir}`);
     const unordered: Record<string, string> = {};
     let order: string[] = [];
     const monitoring: Record<string, string> = {};
@@ -125,7 +129,8 @@ export class ArtifactStore {
     for (const [rel, digest] of Object.entries(manifest.files)) {
       const text = fs.readFileSync(path.join(dir, rel), 'utf8');
       if (sha256(text) !== digest) throw new Error(`release artifact ${id}: ${rel} does not match its recorded sha256; refusing to use it`);
-      if (rel === 'release.json') release = JSON.parse(text) as Release;
+      // Its sha256 matched, so it is what was saved: parsed with its path named all the same.
+      if (rel === 'release.json') release = parseJsonText(text, path.join(dir, rel)) as Release;
       else if (rel === 'stacks/ORDER') order = text.split('\n').filter((l) => l !== '');
       else if (rel.startsWith('stacks/')) unordered[rel.slice('stacks/'.length, -'/cdk.tf.json'.length)] = text;
       else if (rel.startsWith('monitoring/')) monitoring[rel.slice('monitoring/'.length)] = text;

@@ -371,7 +371,15 @@ function formatStatus(env: string, s: ReturnType<Deployer['status']>): string {
   const lines = [`${env}:`];
   lines.push(`  running    ${s.current ? `release ${s.current.release_id} (deployment ${s.current.id}, ${s.current.finished_at ?? s.current.started_at})` : 'nothing deployed by cios-deploy yet'}`);
   lines.push(`  in progress ${s.inProgress ? `${s.inProgress.id} (release ${s.inProgress.release_id}, since ${s.inProgress.started_at})` : 'none'}`);
-  lines.push(`  lock       ${s.lock ? `${s.lock.owner}, deployment ${s.lock.deploymentId}, pid ${s.lock.pid} on ${s.lock.host}, lease until ${s.lock.leaseExpiresAt}${s.lockStale ? ` (stale: ${s.lockStale})` : ''}` : 'free'}`);
+  lines.push(
+    `  lock       ${
+      !s.lock
+        ? 'free'
+        : s.lock.malformed !== undefined
+          ? `malformed, held by nobody; the next deploy takes it over (${s.lock.malformed})`
+          : `${s.lock.owner}, deployment ${s.lock.deploymentId}, pid ${s.lock.pid} on ${s.lock.host}, lease until ${s.lock.leaseExpiresAt}${s.lockStale ? ` (stale: ${s.lockStale})` : ''}`
+    }`,
+  );
   const elsewhere = s.inProgress && !s.lock ? recordedLockOf(s.inProgress) : undefined;
   if (elsewhere) lines.push(`  kb lock    ${elsewhere.owner}, pid ${elsewhere.pid} on ${elsewhere.host}, lease until ${elsewhere.lease_expires_at} (recorded in the KB; no lock file on this machine)`);
   const phase = s.inProgress ? rollbackPhaseOf(s.inProgress) : undefined;

@@ -2,18 +2,28 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { readJsonFile, writeFileAtomic } from './fs-atomic.js';
+import { z } from 'zod';
+import { MalformedFileError, readJsonFile, writeFileAtomic } from './fs-atomic.js';
+
+/** The lock file as the deployer writes it; anything else found there is a malformed lock. Extra keys are ignored (a newer deployer may add some). */
+const LockFile = z.object({
+  environment: z.string().min(1),
+  owner: z.string().min(1),
+  deploymentId: z.string().min(1),
+  pid: z.number().int().positive(),
+  host: z.string().min(1),
+  token: z.string().min(1),
+  acquiredAt: z.iso.datetime(),
+  leaseExpiresAt: z.iso.datetime(),
+});
 
 /** Who holds an environment, and until when their claim lasts without renewal. */
-export interface EnvLockHolder {
-  readonly environment: string;
-  readonly owner: string;
-  readonly deploymentId: string;
-  readonly pid: number;
-  readonly host: string;
-  readonly token: string;
-  readonly acquiredAt: string;
-  readonly leaseExpiresAt: string;
+export interface EnvLockHolder extends Readonly<z.infer<typeof LockFile>> {
+  /**
+   * Set when the lock file could not be read as a lock (truncated, not JSON, fields missing): what is
+   * wrong with it, file named. Such a lock names no live holder, so it is stale and taken over.
+   */
+  readonly malformed?: string;
 }
 
 export class EnvLockedError extends Error {
@@ -44,6 +54,7 @@ function isPidAlive(pid: number): boolean {
 
 /** Why a holder no longer counts, or undefined while it does. */
 export function staleReason(holder: EnvLockHolder, now: Date, host = os.hostname()): string | undefined {
+  if (holder.malformed !== undefined) return `the lock file is malformed (${holder.malformed})`;
   if (Date.parse(holder.leaseExpiresAt) <= now.getTime()) return `its lease expired at ${holder.leaseExpiresAt}`;
   if (holder.host === host && !isPidAlive(holder.pid)) return `its process ${holder.pid} on ${host} is gone`;
   return undefined;
@@ -69,7 +80,7 @@ export class EnvLock {
   }
 
   static read(stateDir: string, environment: string): EnvLockHolder | undefined {
-    return readJsonFile<EnvLockHolder>(EnvLock.fileFor(stateDir, environment));
+    return readLock(EnvLock.fileFor(stateDir, environment), environment);
   }
 
   static acquire(stateDir: string, environment: string, options: AcquireOptions): EnvLock {
@@ -97,20 +108,20 @@ export class EnvLock {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const current = readJsonFile<EnvLockHolder>(file);
+    const current = readLock(file, environment);
     if (current === undefined) return EnvLock.acquire(stateDir, environment, options);
     const reason = staleReason(current, now());
     if (reason === undefined) throw new EnvLockedError(current);
     // Take over by atomic replace, then read back: if two runs race, exactly one token survives.
     writeFileAtomic(file, `${JSON.stringify(mine, null, 2)}\n`);
-    const after = readJsonFile<EnvLockHolder>(file);
+    const after = readLock(file, environment);
     if (after?.token !== mine.token) throw new EnvLockedError(after ?? current);
     return new EnvLock(file, mine, leaseMs, now, { holder: current, reason });
   }
 
   /** Extends the lease; fails loudly if someone else took the lock meanwhile. */
   renew(): void {
-    const current = readJsonFile<EnvLockHolder>(this.file);
+    const current = readLock(this.file, this.holderState.environment);
     if (current?.token !== this.holderState.token) {
       throw new Error(`lost the lock on ${this.holderState.environment}: ${current ? `now held by ${current.owner}` : 'lock file removed'}`);
     }
@@ -135,15 +146,31 @@ export class EnvLock {
   }
 
   release(): void {
-    const current = readJsonFile<EnvLockHolder>(this.file);
+    const current = readLock(this.file, this.holderState.environment);
     if (current?.token === this.holderState.token) fs.rmSync(this.file, { force: true });
   }
 
   /** `unlock --force`: removes whatever lock is there and returns it for the record. */
   static forceRemove(stateDir: string, environment: string): EnvLockHolder | undefined {
     const file = EnvLock.fileFor(stateDir, environment);
-    const current = readJsonFile<EnvLockHolder>(file);
+    const current = readLock(file, environment);
     fs.rmSync(file, { force: true });
     return current;
+  }
+}
+
+/**
+ * The lock file's holder, undefined without a file. A file that is not a valid lock (a crash mid-write
+ * on a filesystem without atomic rename, a hand edit) becomes a holder marked `malformed`, named by
+ * file and field, so every reader treats it as stale instead of failing or printing "undefined".
+ */
+function readLock(file: string, environment: string): EnvLockHolder | undefined {
+  try {
+    return readJsonFile(file, LockFile);
+  } catch (error) {
+    if (!(error instanceof MalformedFileError)) throw error;
+    // One line: it ends up in a gate's details and in status output.
+    const malformed = error.message.split('\n').map((l) => l.trim()).join(' ');
+    return { environment, owner: '(unknown: malformed lock)', deploymentId: '(unknown)', pid: 0, host: '(unknown)', token: '', acquiredAt: '', leaseExpiresAt: '', malformed };
   }
 }
