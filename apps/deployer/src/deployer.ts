@@ -124,6 +124,8 @@ export interface ApplyOptions extends ReleaseSource {
   readonly analysis?: AnalysisMode;
   /** After a crash: roll the interrupted deploy back instead of resuming it. */
   readonly rollbackInterrupted?: boolean;
+  /** `abort` of a deploy whose deployer is gone: the operator's reason; the rollback ends `aborted`. */
+  readonly abortReason?: string;
 }
 
 /** What a rollback needs to know about the deploy it undoes. */
@@ -665,8 +667,15 @@ export class Deployer {
       throw new Refusal(`refused: deployment ${d.id} of release ${d.release_id} is in progress in ${this.env.name}; ${new EnvLockedError(holder).message}`, 3);
     }
     if (!holder) this.refuseIfHeldElsewhere(d);
+    await this.refuseAnotherRelease(kb, d, options);
     const phase = rollbackPhaseOf(d);
-    const how = phase ? `finishing its rollback to ${phase.to} (${phase.reason})` : options.rollbackInterrupted ? 'rolling it back' : 'resuming it';
+    const how = phase
+      ? `finishing its rollback to ${phase.to} (${phase.reason})`
+      : options.abortReason !== undefined
+        ? `aborting it: ${options.abortReason}`
+        : options.rollbackInterrupted
+          ? 'rolling it back'
+          : 'resuming it';
     this.o.progress.info(`found deployment ${d.id} (release ${d.release_id}) still in progress in ${this.env.name} and its deployer gone (${stale}); ${how}`);
     if (!this.store.has(this.env.name, d.release_id)) throw new Refusal(`deployment ${d.id}: its release artifact ${d.release_id} is missing; cannot resume`, 1);
     if (phase && !this.store.has(this.env.name, phase.to)) throw new Refusal(`deployment ${d.id} was rolling back to ${phase.to}, whose artifact is missing; the environment needs a person`, 1);
@@ -697,6 +706,9 @@ export class Deployer {
         const report = await this.finishRollback(tf, ws, lock, r, phase, {}, undefined, `its deployer was gone, ${stale}`);
         return options.rollbackInterrupted ? { ...report, rollbackRequested: true } : report;
       }
+      if (options.abortReason !== undefined) {
+        return await this.undo(tf, ws, lock, r, `aborted by ${this.o.actor}: ${options.abortReason} (its deployer was gone: ${stale})`, [], {}, 'aborted');
+      }
       if (options.rollbackInterrupted) {
         const report = await this.undo(tf, ws, lock, r, `interrupted deploy rolled back by ${this.o.actor} (${stale})`, [], {}, 'rolled_back');
         return { ...report, rollbackRequested: true };
@@ -723,6 +735,26 @@ export class Deployer {
       const on = where ? ` on host ${where.host} (${where.owner}, pid ${where.pid}, lease until ${where.lease_expires_at})` : ` (${d.deployed_by})`;
       throw new Refusal(`refused: deployment ${d.id} of release ${d.release_id} started in ${this.env.name}${on} while this run was preparing; nothing was recorded or applied`, 3);
     }
+  }
+
+  /**
+   * Reconciling finishes the interrupted deploy, not what this run asked for: a `--release`, `--set`
+   * or `--task` naming something else is refused rather than silently ignored. A request that renders
+   * to the interrupted release (same id) and names its task, or none, may reconcile it.
+   */
+  private async refuseAnotherRelease(kb: KbView, d: KbDeployment, options: ApplyOptions): Promise<void> {
+    const asked: string[] = [];
+    if (options.file !== undefined || (options.sets?.length ?? 0) > 0) {
+      const p = await this.prepare(kb, options);
+      if (p.ref.id !== d.release_id) asked.push(`release ${p.ref.id}`);
+    }
+    if (options.taskId !== undefined && options.taskId !== d.task_id) asked.push(`task ${options.taskId}`);
+    if (asked.length === 0) return;
+    throw new Refusal(
+      `refused: deployment ${d.id} of release ${d.release_id}${d.task_id ? ` (task ${d.task_id})` : ''} was interrupted in ${this.env.name} and must be reconciled first; this run asks for ${asked.join(' and ')}. ` +
+        `Run \`cios-deploy apply --env ${this.env.name}\` with no release or task to resume it (or add --rollback to roll it back), then deploy again`,
+      3,
+    );
   }
 
   /**
@@ -849,10 +881,7 @@ export class Deployer {
     if (!d) throw new Refusal(`nothing to abort: no deployment in progress in ${this.env.name}`, 1);
     const holder = EnvLock.read(this.o.stateDir, this.env.name);
     const stale = holder ? staleReason(holder, this.now()) : 'no lock held';
-    if (stale) {
-      const report = await this.reconcile(kb, d, { rollbackInterrupted: true });
-      return report;
-    }
+    if (stale) return this.reconcile(kb, d, { abortReason: reason });
     requestAbort(this.o.stateDir, this.env.name, { by: this.o.actor, reason, at: this.now().toISOString() });
     this.o.progress.step(`asked ${holder?.owner} (pid ${holder?.pid}) to abort ${d.id}; waiting for the rollback`);
     const end = Date.now() + waitMs;

@@ -77,10 +77,32 @@ describe('crash safety', () => {
     expect(fs.existsSync(path.join(fx.stateDir, 'locks', 'itest.lock.json'))).toBe(false);
   });
 
+  it('abort of a deploy whose deployer died rolls it back and records it aborted, with the reason given', async () => {
+    const common = await deployThenKillMidApply();
+    const interrupted = fx.readKb().deployments?.at(-1);
+    const abort = await cli(['abort', ...common, '--reason', 'canary looked wrong']);
+    expect(abort.code, abort.stderr).toBe(0);
+    expect(abort.stderr).toContain('aborting it: canary looked wrong');
+    const d = fx.readKb().deployments?.at(-1);
+    expect(d).toMatchObject({ id: interrupted?.id, status: 'aborted' });
+    expect(d?.notes).toMatch(/^aborted by DevOps Agent: canary looked wrong \(its deployer was gone: its process \d+ on .* is gone\); rolled back to \w+/);
+    expect(fx.deployed()).toBe('v1');
+  });
+
   it('without --rollback the next run resumes the interrupted deploy to completion', async () => {
     const common = await deployThenKillMidApply();
     const interrupted = fx.readKb().deployments?.at(-1);
     expect(interrupted?.status).toBe('in_progress');
+
+    // Another release or task is refused, not silently replaced by the interrupted one.
+    const other = await cli(['apply', ...common, '--release', fx.release('1.2.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v3') } })]);
+    expect(other.code, other.stderr).toBe(3);
+    expect(other.stderr).toMatch(new RegExp(`refused: deployment ${interrupted?.id} of release ${interrupted?.release_id}(?: \\(task \\w+\\))? was interrupted in itest and must be reconciled first; this run asks for release \\w+\\. Run \`cios-deploy apply --env itest\` with no release or task`));
+    const otherTask = await cli(['apply', ...common, '--task', 'TASK_OTHER']);
+    expect(otherTask.code).toBe(3);
+    expect(otherTask.stderr).toContain('this run asks for task TASK_OTHER');
+    expect(fx.readKb().deployments?.at(-1)).toMatchObject({ id: interrupted?.id, status: 'in_progress' });
+    expect(fx.deployed()).not.toBe('v3');
 
     const next = await cli(['apply', ...common]);
     expect(next.code, next.stderr).toBe(0);
