@@ -397,9 +397,10 @@ function formatStatus(env: string, s: ReturnType<Deployer['status']>): string {
 function formatHistory(env: string, h: ReturnType<Deployer['history']>): string {
   if (h.length === 0) return `no deployments recorded in ${env}\n`;
   const lines: string[] = [];
-  for (const { deployment: d, evidence } of h) {
+  for (const { deployment: d, evidence, evidenceMissing } of h) {
     lines.push(`${d.started_at}  ${d.id}  ${d.status.padEnd(11)} release ${d.release_id}${d.rollback_ref ? ` (rollback ${d.rollback_ref})` : ''} by ${d.deployed_by}`);
     if (d.notes) lines.push(`    ${d.notes}`);
+    if (evidenceMissing) lines.push(`    warning: ${evidenceMissing}`);
     for (const e of evidence) {
       if (e.type === 'check' && e.verdict !== 'pass') lines.push(`    round ${e.round} ${e.check}: ${e.verdict}: ${e.reason}`);
       if (e.type === 'event') lines.push(`    ${e.at} ${e.event}${e.details ? `: ${e.details}` : ''}`);

@@ -3,6 +3,7 @@
  * rolled_back. Every transition is written to the KB before the next step starts, so a crash
  * always leaves an `in_progress` record and a lock that the next run finds and reconciles.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -321,10 +322,19 @@ export class Deployer {
     }
   }
 
-  /** Paths stored in the KB are relative to the working directory, so the record reads the same on every machine. */
+  /**
+   * Evidence paths in the KB are relative to the state dir, so the record reads the same from any
+   * directory and on any machine with the state dir (records before this were relative to the cwd).
+   */
   private rel(file: string): string {
-    const r = path.relative(process.cwd(), file);
-    return r.startsWith('..') ? file : r;
+    const r = path.relative(this.o.stateDir, file);
+    return r.startsWith('..') || path.isAbsolute(r) ? file : r;
+  }
+
+  /** Where a record's evidence is: under the state dir, or (older records) under the cwd; undefined if neither has it. */
+  private evidenceFileOf(ref: string): string | undefined {
+    const candidates = path.isAbsolute(ref) ? [ref] : [path.resolve(this.o.stateDir, ref), path.resolve(ref)];
+    return candidates.find((f) => fs.existsSync(f));
   }
 
   async apply(options: ApplyOptions): Promise<DeployReport> {
@@ -849,11 +859,17 @@ export class Deployer {
     };
   }
 
-  history(): { deployment: KbDeployment; evidence: ReturnType<typeof EvidenceLog.read> }[] {
+  /** Each deploy with its evidence; `evidenceMissing` says where it was looked for when the file is not there (pruned, another machine). */
+  history(): { deployment: KbDeployment; evidence: ReturnType<typeof EvidenceLog.read>; evidenceMissing?: string }[] {
     const kb = this.readKb();
     return (kb.deployments ?? [])
       .filter((d) => d.environment === this.env.name)
-      .map((d) => ({ deployment: d, evidence: d.evidence_ref ? EvidenceLog.read(path.resolve(d.evidence_ref)) : [] }));
+      .map((d) => {
+        if (!d.evidence_ref) return { deployment: d, evidence: [] };
+        const file = this.evidenceFileOf(d.evidence_ref);
+        if (file) return { deployment: d, evidence: EvidenceLog.read(file) };
+        return { deployment: d, evidence: [], evidenceMissing: `evidence ${d.evidence_ref} not found under ${this.o.stateDir}${path.isAbsolute(d.evidence_ref) ? '' : ` or ${process.cwd()}`}` };
+      });
   }
 
   async unlock(reason: string): Promise<EnvLockHolder | undefined> {

@@ -92,7 +92,7 @@ describe('cios-deploy apply', () => {
     expect(kb.infrastructure_changes?.at(-1)?.what).toContain(`deployed release ${d?.release_id}`);
     expect(kb.agent_coordination?.active_assignments?.find((t) => t.id === 'TASK_DEPLOY_1')?.status).toBe('completed');
     // The evidence log holds every check of every round.
-    const evidence = fs.readFileSync(path.resolve(d?.evidence_ref as string), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; verdict?: string });
+    const evidence = fs.readFileSync(path.resolve(fx.stateDir, d?.evidence_ref as string), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; verdict?: string });
     expect(evidence.filter((e) => e.type === 'check').length).toBeGreaterThanOrEqual(3 * 3);
     const history = await cli(['history', ...args(['--json'])]);
     expect(JSON.parse(history.stdout)).toHaveLength(2);

@@ -301,6 +301,30 @@ describe('gates', () => {
     expect(fx.deployed()).toBe('v1');
   });
 
+  it('history finds the evidence from any directory: evidence_ref is relative to the state dir', async () => {
+    fx = new Fixture(TIMING);
+    fx.writeKb(baseKb([C1]));
+    const cwd = process.cwd();
+    try {
+      // The state dir inside the working directory: a cwd-relative record would only resolve from here.
+      process.chdir(fx.root);
+      const r = await cli(['apply', ...args('itest', ['--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') } }), '--first-deploy'])]);
+      expect(r.code, r.stderr).toBe(0);
+      process.chdir(os.tmpdir());
+      const h = await cli(['history', ...args('itest', ['--json'])]);
+      const entries = JSON.parse(h.stdout) as { evidence: { type: string }[] }[];
+      expect(entries[0]?.evidence.some((e) => e.type === 'check')).toBe(true);
+    } finally {
+      process.chdir(cwd);
+    }
+    const ref = fx.readKb().deployments?.[0]?.evidence_ref as string;
+    expect(ref).toMatch(/^releases\/itest\/\w+\/deployments\/DEPLOY_itest_\w+\.evidence\.jsonl$/);
+    // Evidence that is gone (pruned, another machine) is said to be missing, not silently empty.
+    fs.rmSync(path.join(fx.stateDir, ref));
+    const missing = await cli(['history', ...args('itest')]);
+    expect(missing.stdout).toContain(`warning: evidence ${ref} not found under ${fx.stateDir}`);
+  });
+
   it('keeps secrets out of the KB, the output and the artifacts', async () => {
     fx = new Fixture(TIMING);
     fx.writeKb(baseKb([C1]));
