@@ -86,10 +86,10 @@ Exit codes: 0 done, 1 refused / invalid input / failed check, 2 usage error, 3 l
 
 class UsageError extends Error {}
 
-function intOption(value: string | undefined, name: string): number | undefined {
+function intOption(value: string | undefined, name: string, min = 0): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${value}"`);
   return n;
 }
 
@@ -131,8 +131,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
   try {
     values = parseArgs({ args: [...rest], options: spec.options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
-    io.stderr.write(`cios-deploy ${command}: ${(error as Error).message}\nUsage: cios-deploy ${spec.usage}\n`);
-    return 2;
+    return reportError(new UsageError((error as Error).message), command, io, new Redactor(), rest.includes('--json'));
   }
   if (values['help']) {
     io.stdout.write(`Usage: cios-deploy ${spec.usage}\n\n${HELP}`);
@@ -163,7 +162,8 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
     const base = deps.renderer ?? (await (command === 'plan' || command === 'apply' ? defaultRenderer() : Promise.resolve(undefined)));
     const stacksDir = values['stacks-dir'] as string | undefined;
     const renderer: Renderer | undefined = base && stacksDir ? withStacksDir(stacksDir, base) : base;
-    const leaseSeconds = intOption(values['lease-seconds'] as string | undefined, 'lease-seconds');
+    // A lease of 0 would expire as it is taken: every other deploy could take the lock over at once.
+    const leaseSeconds = intOption(values['lease-seconds'] as string | undefined, 'lease-seconds', 1);
     const keep = intOption(values['keep-releases'] as string | undefined, 'keep-releases');
     const deployer = new Deployer({
       platform,
@@ -221,7 +221,9 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       }
       case 'status': {
         const s = deployer.status();
-        out(json ? `${JSON.stringify(s, null, 2)}\n` : formatStatus(env.name, s));
+        // Unset is null, not an absent key: a script can tell "free" from a field it does not know.
+        const nulls = { lock: s.lock ?? null, lockStale: s.lockStale ?? null, inProgress: s.inProgress ?? null, current: s.current ?? null, recent: s.recent };
+        out(json ? `${JSON.stringify(nulls, null, 2)}\n` : formatStatus(env.name, s));
         return 0;
       }
       case 'history': {
@@ -239,7 +241,7 @@ export async function runCli(argv: readonly string[], io: CliIo, deps: CliDeps =
       }
     }
   } catch (error) {
-    return reportError(error, command, io, redactor);
+    return reportError(error, command, io, redactor, json);
   }
 }
 
@@ -262,25 +264,24 @@ function readTestReport(file: string | undefined): TestReport | undefined {
   }
 }
 
-function reportError(error: unknown, command: string, io: CliIo, redactor: Redactor): number {
-  const say = (msg: string): void => {
-    io.stderr.write(`cios-deploy ${command}: ${redactor.redact(msg)}\n`);
-  };
-  if (error instanceof UsageError) {
-    say(`${error.message}\nUsage: cios-deploy ${COMMANDS[command as Command].usage}`);
-    return 2;
-  }
-  if (error instanceof Refusal) {
-    say(error.message);
-    return error.exitCode;
-  }
-  if (error instanceof InputError || error instanceof PolicyRefusal || error instanceof KbInvalidError || error instanceof SpecError) {
-    say(error.message);
-    return 1;
-  }
-  say(`failed: ${error instanceof Error ? error.message : String(error)}`);
-  if (io.env['CIOS_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${redactor.redact(error.stack)}\n`);
-  return 1;
+/** The sentence on stderr; with --json also `{"ok":false,"error","exitCode"}` on stdout, so a script reading stdout sees why. */
+function reportError(error: unknown, command: string, io: CliIo, redactor: Redactor, json: boolean): number {
+  const { message, exitCode } = describeError(error, command);
+  io.stderr.write(`cios-deploy ${command}: ${redactor.redact(message)}\n`);
+  if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: redactor.redact(message), exitCode }, null, 2)}\n`);
+  if (!isExpected(error) && io.env['CIOS_DEBUG'] && error instanceof Error && error.stack) io.stderr.write(`${redactor.redact(error.stack)}\n`);
+  return exitCode;
+}
+
+function isExpected(error: unknown): boolean {
+  return error instanceof UsageError || error instanceof Refusal || error instanceof InputError || error instanceof PolicyRefusal || error instanceof KbInvalidError || error instanceof SpecError;
+}
+
+function describeError(error: unknown, command: string): { message: string; exitCode: number } {
+  if (error instanceof UsageError) return { message: `${error.message}\nUsage: cios-deploy ${COMMANDS[command as Command].usage}`, exitCode: 2 };
+  if (error instanceof Refusal) return { message: error.message, exitCode: error.exitCode };
+  if (isExpected(error)) return { message: (error as Error).message, exitCode: 1 };
+  return { message: `failed: ${error instanceof Error ? error.message : String(error)}`, exitCode: 1 };
 }
 
 /** Paths inside the working directory print relative (stable across machines), others absolute. */

@@ -191,8 +191,10 @@ export class Deployer {
     const unknown = unknownReleaseKeys(release.images, this.o.platform);
     if (unknown.length > 0) {
       const support = supportImages(this.o.platform).map((i) => i.key);
+      // Named by file and field: the person fixing it has to find the key.
+      const where = source.file ? `${source.file}: ` : previous ? `the release built from --set over the running release ${previous.release_id}: ` : '';
       throw new InputError(
-        `release names images that are neither services of the catalog nor its support images: ${unknown.join(', ')}${support.length > 0 ? ` (support images: ${support.join(', ')})` : ''}`,
+        `${where}${unknown.map((k) => `images.${k}`).join(', ')}: neither a service of the catalog nor one of its support images${support.length > 0 ? ` (support images: ${support.join(', ')})` : ''}`,
       );
     }
     this.o.progress.step(`rendering stacks and monitoring for ${this.env.name}`);
@@ -355,7 +357,7 @@ export class Deployer {
     const deploymentId = newDeploymentId(this.env.name, this.now());
     let lock: EnvLock;
     try {
-      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId, ...(this.o.leaseMs ? { leaseMs: this.o.leaseMs } : {}) });
+      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId, ...(this.o.leaseMs !== undefined ? { leaseMs: this.o.leaseMs } : {}) });
     } catch (error) {
       if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
       throw error;
@@ -693,7 +695,7 @@ export class Deployer {
     const tf = this.requireTerraform(rendered);
     let lock: EnvLock;
     try {
-      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId: d.id, ...(this.o.leaseMs ? { leaseMs: this.o.leaseMs } : {}) });
+      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId: d.id, ...(this.o.leaseMs !== undefined ? { leaseMs: this.o.leaseMs } : {}) });
     } catch (error) {
       if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
       throw error;
@@ -801,7 +803,7 @@ export class Deployer {
     const deploymentId = newDeploymentId(this.env.name, this.now());
     let lock: EnvLock;
     try {
-      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId, ...(this.o.leaseMs ? { leaseMs: this.o.leaseMs } : {}) });
+      lock = EnvLock.acquire(this.o.stateDir, this.env.name, { owner: this.o.actor, deploymentId, ...(this.o.leaseMs !== undefined ? { leaseMs: this.o.leaseMs } : {}) });
     } catch (error) {
       if (error instanceof EnvLockedError) throw new Refusal(`refused: ${error.message}`, 3);
       throw error;

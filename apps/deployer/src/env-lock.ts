@@ -86,6 +86,8 @@ export class EnvLock {
   static acquire(stateDir: string, environment: string, options: AcquireOptions): EnvLock {
     const file = EnvLock.fileFor(stateDir, environment);
     const leaseMs = options.leaseMs ?? 120_000;
+    // Shorter than a second, the lease could lapse before the first renewal: any other run would take it over.
+    if (!(leaseMs >= 1000)) throw new RangeError(`lock lease must be at least 1 s, got ${leaseMs} ms`);
     const now = options.now ?? (() => new Date());
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const make = (): EnvLockHolder => {

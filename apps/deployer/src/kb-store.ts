@@ -76,10 +76,8 @@ export class KbStore {
     try {
       return loadKb(this.file).kb as KbView & KnowledgeBase;
     } catch (error) {
-      if (isKbError(error)) {
-        const issues = error.issues.length > 0 ? `\n${error.issues.map((i) => `  - ${i}`).join('\n')}` : '';
-        throw new KbInvalidError(`the knowledge base is invalid, nothing was changed: ${error.message}${issues}`);
-      }
+      // The KB error's message already lists its problems (up to a limit): listing `issues` again printed each twice.
+      if (isKbError(error)) throw new KbInvalidError(`the knowledge base is invalid, nothing was changed: ${error.message}`);
       throw error;
     }
   }
