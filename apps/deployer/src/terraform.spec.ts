@@ -4,7 +4,10 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Terraform, TerraformError, findExecutable, offlineProviders } from './terraform.js';
 
-const bin = findExecutable('terraform');
+const found = findExecutable('terraform');
+// Fail loudly rather than skip (as test/deploy.spec.ts does): a missing binary must not pass as green.
+if (!found) throw new Error('the Terraform driver tests need terraform on PATH (e.g. /usr/local/bin/terraform)');
+const bin: string = found;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cios-tf-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -15,10 +18,10 @@ function stack(dir: string, resources: Record<string, string>): string {
   return dir;
 }
 
-describe.skipIf(!bin)('Terraform driver (real terraform, terraform_data only)', () => {
+describe('Terraform driver (real terraform, terraform_data only)', () => {
   it('plans to a saved plan, summarises it and applies exactly that plan', async () => {
     const lines: string[] = [];
-    const tf = new Terraform({ bin: bin as string, onLine: (l) => lines.push(l) });
+    const tf = new Terraform({ bin, onLine: (l) => lines.push(l) });
     const dir = stack(path.join(tmp, 'ok'), { a: 'echo a > a.txt', b: 'echo b > b.txt' });
     await tf.init(dir);
     expect(await tf.plan(dir, 'p.tfplan')).toBe(true);
@@ -36,7 +39,7 @@ describe.skipIf(!bin)('Terraform driver (real terraform, terraform_data only)', 
   });
 
   it('reports a failed apply with the error line', async () => {
-    const tf = new Terraform({ bin: bin as string });
+    const tf = new Terraform({ bin });
     const dir = stack(path.join(tmp, 'bad'), { boom: 'exit 7' });
     await tf.init(dir);
     await tf.plan(dir, 'p.tfplan');
