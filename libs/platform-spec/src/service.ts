@@ -25,13 +25,19 @@ export const ImageRepository = z
 
 const ResourceAmounts = z.strictObject({ cpu: CpuQuantity, memory: MemoryQuantity });
 
+function bothValid(quantity: z.ZodType, a: unknown, b: unknown): boolean {
+  return quantity.safeParse(a).success && quantity.safeParse(b).success;
+}
+
 export const Resources = z
   .strictObject({ requests: ResourceAmounts, limits: ResourceAmounts })
   .superRefine((r, ctx) => {
-    if (cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
+    // Zod runs this refinement even when a quantity failed its format check: compare only well-formed
+    // pairs, so a bad quantity is reported once, at its own path, by that check (never as a plain Error).
+    if (bothValid(CpuQuantity, r.requests.cpu, r.limits.cpu) && cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu)) {
       ctx.addIssue({ code: 'custom', path: ['requests', 'cpu'], message: `must not exceed the CPU limit ${r.limits.cpu}` });
     }
-    if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
+    if (bothValid(MemoryQuantity, r.requests.memory, r.limits.memory) && memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
       ctx.addIssue({
         code: 'custom',
         path: ['requests', 'memory'],

@@ -91,6 +91,18 @@ describe('service', () => {
       'resources.requests.memory: must not exceed the memory limit 512Mi',
     ]);
   });
+
+  it('names a malformed quantity by its path instead of comparing it (no plain Error, no spurious limit message)', () => {
+    const badMemory = service({ resources: { requests: { cpu: '100m', memory: '256MB' }, limits: { cpu: '500m', memory: '512Mi' } } });
+    expect(problems(() => parseSpec(Service, badMemory, 'x'))).toEqual([
+      'resources.requests.memory: must be a memory quantity such as "256Mi" or "1Gi"',
+    ]);
+    const badLimit = service({ resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '1GB' } } });
+    expect(problems(() => parseSpec(Service, badLimit, 'x'))).toEqual(['resources.limits.memory: must be a memory quantity such as "256Mi" or "1Gi"']);
+    // "2.5m" is no CPU quantity; read as 2.5 millicores it would also "exceed" the 1m limit.
+    const badCpu = service({ resources: { requests: { cpu: '2.5m', memory: '128Mi' }, limits: { cpu: '1m', memory: '512Mi' } } });
+    expect(problems(() => parseSpec(Service, badCpu, 'x'))).toEqual(['resources.requests.cpu: must be a CPU quantity such as "250m" or "1"']);
+  });
 });
 
 describe('environment', () => {
