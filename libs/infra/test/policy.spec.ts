@@ -164,6 +164,31 @@ describe('the policy', () => {
       apiContainer(stacks).env.push({ name: 'GITHUB_TOKEN', value: 'abc' });
     });
     expect(only(g, 'CIOS-SEC-001')[0]?.message).toBe('GITHUB_TOKEN holds a value but its name says it is a secret');
+    // Names and vendor shapes the audit found passing into a ConfigMap.
+    const h = findings(base, 'prod', prodRelease, (stacks) => {
+      const services = must(must(stacks.find((s) => s.name === 'services'), 'stack services').config.resource, 'the resource block of services');
+      services['kubernetes_config_map_v1'] = {
+        ...services['kubernetes_config_map_v1'],
+        injected: {
+          metadata: { name: 'api-config', namespace: 'prod-core' },
+          data: {
+            DB_PASS: 'pw',
+            PAYMENTS: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+            LLM: 'sk-proj-Ab3dE_fGh1jK-lMn0pQrStUvWxYz12345',
+            UPSTREAM: `Basic ${btoa('app:s3cret-pw')}`,
+            CALLBACK: 'Bearer 8f14e45fceea167a5a36dedd4bea2543',
+            AUTH_URL: 'https://auth.cios.ca',
+          },
+        },
+      };
+    });
+    expect(only(h, 'CIOS-SEC-001').map((x) => x.message).sort()).toEqual([
+      'CALLBACK holds what looks like a bearer token',
+      'DB_PASS holds a value but its name says it is a secret',
+      'LLM holds what looks like an API secret key',
+      'PAYMENTS holds what looks like a Stripe secret key',
+      'UPSTREAM holds what looks like HTTP Basic credentials',
+    ]);
   });
 
   it('CIOS-DATA-001: a cluster, a state bucket or pods outside Canada', () => {

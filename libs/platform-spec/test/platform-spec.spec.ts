@@ -76,6 +76,43 @@ describe('service', () => {
     expect(problems(() => parseSpec(Service, bad, 'case.json'))[0]).toMatch(/^config\.env\.DB_PASSWORD: looks like a secret/);
   });
 
+  it('rejects credentials by their name or their shape, and keeps look-alikes that hold none', () => {
+    const envProblems = (env: Record<string, string>): string[] => {
+      const result = Service.safeParse(service({ config: { env } }));
+      return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    const secretNames = { DB_PASS: 'pw', SMTP_PWD: 'pw', AUTH: 'user:pw' };
+    for (const [name, value] of Object.entries(secretNames)) {
+      expect(envProblems({ [name]: value }), name).toEqual([`config.env.${name}: looks like a secret by its name; reference a Kubernetes Secret in config.secrets instead of writing it here`]);
+    }
+    const basic = `Basic ${btoa('app:s3cret-pw')}`;
+    const secretValues: Record<string, string> = {
+      'sk_live_4eC39HqLyjWDarjtT1zdp7dc': 'a Stripe secret key',
+      'sk_test_4eC39HqLyjWDarjtT1zdp7dc': 'a Stripe secret key',
+      'sk-proj-Ab3dE_fGh1jK-lMn0pQrStUvWxYz12345': 'an API secret key',
+      'sk-Ab3dEfGh1jKlMn0pQrStUvWxYz12345': 'an API secret key',
+      [basic]: 'HTTP Basic credentials',
+      'Bearer 8f14e45fceea167a5a36dedd4bea2543': 'a bearer token',
+    };
+    for (const [value, shape] of Object.entries(secretValues)) {
+      expect(envProblems({ UPSTREAM_HEADER: value }), value).toEqual([
+        `config.env.UPSTREAM_HEADER: looks like ${shape}; reference a Kubernetes Secret in config.secrets instead of writing it here`,
+      ]);
+    }
+    // Settings about auth, a shell variable, prose: not credentials.
+    expect(
+      envProblems({
+        AUTH_URL: 'https://auth.cios.ca',
+        AUTH_ISSUER: 'https://auth.cios.ca/realms/cios',
+        PWD: '/app',
+        BYPASS_CACHE: 'true',
+        DISABLE_AUTH: 'false',
+        AUTH_HELP: 'Basic authentication is disabled; send a Bearer token',
+        MODEL_FAMILY: 'sk-learn-compatible-estimators',
+      }),
+    ).toEqual([]);
+  });
+
   it('rejects SLOs of 100% and latency SLOs without a threshold', () => {
     expect(problems(() => parseSpec(Service, service({ slos: [{ name: 'a', sli: 'availability', objective: 100 }] }), 'x'))[0]).toMatch(
       /slos\[0\]\.objective: must be below 100%/,
