@@ -92,7 +92,7 @@ describe('cios-deploy plan with support images (real catalog)', () => {
     fs.writeFileSync(bad, JSON.stringify({ ...release, images: { ...release.images, 'mystery-tools': 'ghcr.io/cios/mystery-tools:1.0.0' } }));
     const r = await cli(['plan', '--env', 'prod', '--release', bad, ...state]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('release names images that are neither services of the catalog nor its support images: mystery-tools (support images: backup-tools)');
+    expect(r.stderr).toContain(`${bad}: images.mystery-tools: neither a service of the catalog nor one of its support images (support images: backup-tools)`);
   });
 });
 
