@@ -22,12 +22,14 @@ export interface EnvTiming {
 export const IDLE_CHECKS = { availability: { onNoData: 'wait' } } as const;
 
 export function platformJson(timing: EnvTiming): unknown {
-  const env = (name: string, kind: 'dev' | 'prod') => ({
+  // The approval-gated environment is kind staging: the approval gate follows requiresApproval, and a
+  // prod kind must keep its Terraform state in a remote backend, which a test machine has none of.
+  const env = (name: string, gated: boolean) => ({
     name,
-    kind,
+    kind: gated ? 'staging' : 'dev',
     clusters: [{ name: `${name}-local`, context: `cios-${name}`, region: 'canadacentral' }],
     namespaces: { core: NAMESPACE },
-    requiresApproval: kind === 'prod',
+    requiresApproval: gated,
     backend: { type: 'local', path: 'terraform.tfstate' },
     prometheusUrl: 'http://127.0.0.1:1',
     analysis: timing,
@@ -46,7 +48,7 @@ export function platformJson(timing: EnvTiming): unknown {
         slos: [{ name: 'availability', sli: 'availability', objective: 99 }],
       },
     ],
-    environments: [env('itest', 'dev'), env('itest-prod', 'prod')],
+    environments: [env('itest', false), env('itest-prod', true)],
   };
 }
 
