@@ -242,7 +242,7 @@ export class Deployer {
     const p = await this.prepare(kb, source);
     const skipped: string[] = [];
     const tf = this.terraform();
-    const tasks = stackTasks(this.liveWorkspace(), p.rendered);
+    const tasks = stackTasks(this.liveWorkspace(), p.rendered, this.recordedStacks(kb));
     const skip = (reason: string): PlanReport['terraform'] => {
       skipped.push(reason);
       return { ran: false, skipped: reason, stacks: [] };
@@ -289,6 +289,23 @@ export class Deployer {
   /** The workspace the environment's applies run in: which stacks it has is what the environment runs. */
   private liveWorkspace(): Workspace {
     return new Workspace(this.o.stateDir, this.env, 'apply');
+  }
+
+  /**
+   * Stack → config of what the KB says the environment runs: the last succeeded release and the one
+   * in progress (newer, wins), from their saved artifacts. The live workspace is not kept between CI
+   * runs (the artifacts are), so without this a stack only the newer release added would never be
+   * destroyed by a later apply or rollback. Remote backends only: their state is in the backend, so
+   * the artifact's config is all a destroy needs; a local backend's state sits beside the workspace
+   * in the state dir, and there the workspace stays the only source, as before.
+   */
+  private recordedStacks(kb: KbView): Record<string, string> {
+    if (this.env.backend.type === 'local') return {};
+    const stacks: Record<string, string> = {};
+    for (const d of [lastSucceeded(kb, this.env.name), inProgress(kb, this.env.name)]) {
+      if (d && this.store.has(this.env.name, d.release_id)) Object.assign(stacks, this.store.load(this.env.name, d.release_id).rendered.stacks);
+    }
+    return stacks;
   }
 
   /** Plans `tasks` (stackTasks over the live workspace) in the plan workspace, against the live state. */
@@ -415,7 +432,7 @@ export class Deployer {
   private async verifyApprovedChanges(tf: Terraform, p: Prepared, approval: ApprovalGate, gates: Gate[]): Promise<string> {
     const approved = approval.verifyPlanHash as string;
     this.o.progress.step(`checking that Terraform still plans what approval ${approval.approval?.id} covers`);
-    const outcomes = await planStacks(tf, new Workspace(this.o.stateDir, this.env, 'plan'), stackTasks(this.liveWorkspace(), p.rendered), this.o.progress);
+    const outcomes = await planStacks(tf, new Workspace(this.o.stateDir, this.env, 'plan'), stackTasks(this.liveWorkspace(), p.rendered, this.recordedStacks(this.readKb())), this.o.progress);
     const digest = releaseChangesDigest(outcomes);
     const now = boundPlanHash(p.ref.planHash, digest);
     if (now !== approved) {
@@ -433,7 +450,7 @@ export class Deployer {
     const tf = this.terraform();
     if (!tf) throw new Refusal('refused: terraform not found on PATH (or --terraform-bin); apply needs it', 1);
     // Over what the apply will do, destroys included: a dropped stack may be the only one that talks to the cluster.
-    const tasks = stackTasks(this.liveWorkspace(), rendered);
+    const tasks = stackTasks(this.liveWorkspace(), rendered, this.recordedStacks(this.readKb()));
     if (needsCluster(tasks.map((t) => t.json)) && !kubeContextAvailable(primaryContext(this.env))) {
       throw new Refusal(`refused: no kubeconfig context "${primaryContext(this.env)}" for ${this.env.name}; apply needs the cluster`, 1);
     }
@@ -478,7 +495,7 @@ export class Deployer {
     event('apply_started', `release ${p.ref.id}`);
     let outcomes: StackOutcome[];
     try {
-      outcomes = await applyStacks(tf, ws, p.rendered, this.o.progress);
+      outcomes = await applyStacks(tf, ws, p.rendered, this.o.progress, this.recordedStacks(this.readKb()));
       timings['apply'] = Date.now() - t0;
       this.store.markApplied(this.env.name, p.ref.id, this.now().toISOString());
       event('apply_succeeded', outcomes.map((o) => `${o.stack}: ${formatPlanSummary(o.summary)}`).join('; '));
@@ -612,7 +629,7 @@ export class Deployer {
     lock.renew();
     const { rendered } = this.store.load(this.env.name, phase.to);
     try {
-      await applyStacks(tf, ws, rendered, this.o.progress);
+      await applyStacks(tf, ws, rendered, this.o.progress, this.recordedStacks(this.readKb()));
     } catch (error) {
       timings['rollback'] = Date.now() - t0;
       const why = `${reason}; ROLLBACK FAILED: ${this.o.redactor.redact((error as Error).message)}`;
@@ -827,7 +844,7 @@ export class Deployer {
       const t0 = Date.now();
       evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_started', details: `from ${current?.release_id ?? '(nothing)'} to ${ref.id}: ${reason}`, at: this.now().toISOString() });
       try {
-        await applyStacks(tf, this.liveWorkspace(), rendered, this.o.progress);
+        await applyStacks(tf, this.liveWorkspace(), rendered, this.o.progress, this.recordedStacks(this.readKb()));
       } catch (error) {
         const why = `rollback to ${ref.id} failed: ${this.o.redactor.redact((error as Error).message)}`;
         evidence.append({ type: 'event', deployment: deploymentId, event: 'rollback_failed', details: why, at: this.now().toISOString() });

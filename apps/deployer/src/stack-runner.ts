@@ -34,19 +34,23 @@ export interface StackTask {
 
 /**
  * Everything applying `rendered` over the live (apply) workspace does, in order: each of the
- * release's stacks applied with its config, then each stack the live workspace has that the
- * release does not destroyed with the config it was last applied with (reverse order). Planning
- * and applying both start here, so an approval binds exactly the stacks the apply touches.
+ * release's stacks applied with its config, then each stack the environment runs that the release
+ * does not destroyed (reverse order) with the config it was last applied with: the live workspace's,
+ * or for a stack the workspace lacks, the one in `recorded` (stack → config of the releases the KB
+ * says run there; the deployer passes it only for remote backends, whose state does not live in the
+ * workspace's state dir). Planning and applying both start here, so an approval binds exactly the
+ * stacks the apply touches.
  */
-export function stackTasks(live: Workspace, rendered: RenderedRelease): StackTask[] {
+export function stackTasks(live: Workspace, rendered: RenderedRelease, recorded: Readonly<Record<string, string>> = {}): StackTask[] {
   const wanted = Object.keys(rendered.stacks);
   const applies = wanted.map((stack): StackTask => ({ stack, action: 'apply', json: rendered.stacks[stack] as string }));
-  const destroys = live
-    .existingStacks()
+  const inWorkspace = live.existingStacks();
+  const running = [...inWorkspace, ...Object.keys(recorded).filter((s) => !inWorkspace.includes(s))];
+  const destroys = running
     .filter((s) => !wanted.includes(s))
     .reverse()
     .flatMap((stack): StackTask[] => {
-      const json = live.config(stack);
+      const json = live.config(stack) ?? recorded[stack];
       return json === undefined ? [] : [{ stack, action: 'destroy', json }];
     });
   return [...applies, ...destroys];
@@ -57,9 +61,9 @@ export function stackTasks(live: Workspace, rendered: RenderedRelease): StackTas
  * plan applied; stacks the release no longer has are destroyed (reverse order). A rollback is
  * this same call with the older artifact, so whatever only the newer release added goes away.
  */
-export async function applyStacks(tf: Terraform, ws: Workspace, rendered: RenderedRelease, progress: Progress): Promise<StackOutcome[]> {
+export async function applyStacks(tf: Terraform, ws: Workspace, rendered: RenderedRelease, progress: Progress, recorded: Readonly<Record<string, string>> = {}): Promise<StackOutcome[]> {
   const outcomes: StackOutcome[] = [];
-  for (const task of stackTasks(ws, rendered)) {
+  for (const task of stackTasks(ws, rendered, recorded)) {
     outcomes.push(await runStack(tf, ws, task, progress));
     if (task.action === 'destroy') ws.remove(task.stack);
   }

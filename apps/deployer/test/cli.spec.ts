@@ -8,6 +8,7 @@ import { Fixture, baseKb, cli } from './helpers/fixture.js';
 
 const TIMING = { intervalSeconds: 1, bakeSeconds: 2, failuresAllowed: 1, minRequests: 5 };
 const C1 = 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1';
+const C2 = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
 
 let fx: Fixture;
 afterEach(() => fx?.cleanup());
@@ -73,5 +74,31 @@ describe('cios-deploy input errors', () => {
     expect(r.stderr).toContain('the knowledge base is invalid, nothing was changed');
     const lines = r.stderr.split('\n').filter((l) => l.includes('deployments[0].status'));
     expect(lines).toHaveLength(1);
+  });
+});
+
+describe('the stacks an environment runs', () => {
+  /** v1 with stacks app + worker recorded as succeeded (its artifact saved), no live workspace; what does planning v2 (app only) destroy? */
+  async function destroysWithoutWorkspace(backend: unknown): Promise<string[]> {
+    fx = new Fixture(TIMING);
+    const platform = JSON.parse(fs.readFileSync(fx.platformFile, 'utf8')) as { environments: { backend: unknown }[] };
+    for (const e of platform.environments) e.backend = backend;
+    fs.writeFileSync(fx.platformFile, JSON.stringify(platform));
+    fx.writeKb(baseKb([C1, C2]));
+    const v1 = await cli(['plan', ...fx.args(), '--release', fx.release('1.0.0', C1), '--stacks-dir', fx.stacks({ app: { web: fx.web('v1') }, worker: { job: { run: 'true' } } }), '--render-only', '--json']);
+    expect(v1.code, v1.stderr).toBe(0);
+    const deployed = { id: 'DEPLOY_itest_1', environment: 'itest', release_id: (JSON.parse(v1.stdout) as { releaseId: string }).releaseId, deployed_by: 'DevOps Agent', status: 'succeeded', started_at: '2026-01-01T00:00:00Z' };
+    fx.writeKb(baseKb([C1, C2], { deployments: [deployed] }));
+    const v2 = await cli(['plan', ...fx.args(), '--release', fx.release('1.1.0', C2), '--stacks-dir', fx.stacks({ app: { web: fx.web('v2') } }), '--render-only', '--json']);
+    expect(v2.code, v2.stderr).toBe(0);
+    return (JSON.parse(v2.stdout) as { destroys: string[] }).destroys;
+  }
+
+  it('with a remote backend, come from the running release\'s artifact when the live workspace is gone (CI keeps artifacts, not work dirs)', async () => {
+    expect(await destroysWithoutWorkspace({ type: 's3', bucket: 'cios-state', key: 'itest', region: 'canadacentral' })).toEqual(['worker']);
+  });
+
+  it('with a local backend, come from the live workspace only, as before', async () => {
+    expect(await destroysWithoutWorkspace({ type: 'local', path: 'terraform.tfstate' })).toEqual([]);
   });
 });
