@@ -20,7 +20,7 @@ export { prometheusConfig, serviceNamespaces, SERVICE_PODS_JOB } from './scrape.
 export { serviceMonitor, prometheusRule } from './operator.js';
 export { serviceDashboard, overviewDashboard, releaseAnnotation } from './dashboards.js';
 export { dashboardUid, dashboardUrl, overviewDashboardUid, overviewDashboardUrl, runbookUrl, GRAFANA_UID_MAX_LENGTH } from './links.js';
-export { promtoolTests, burnSeries, testStepMs, TEST_MARGIN, type PromtoolTestFile, type PromtoolTestCase } from './promtool-tests.js';
+export { promtoolTests, burnSeries, trafficSeries, testStepMs, TEST_MARGIN, type PromtoolTestFile, type PromtoolTestCase } from './promtool-tests.js';
 export { generateMonitoring, LAYOUT, type GenerateOptions, type GeneratedMonitoring, type MonitoringFormat } from './generate.js';
 export {
   validateDirectory,

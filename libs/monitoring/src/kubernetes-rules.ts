@@ -73,11 +73,12 @@ export function kubernetesRuleGroup(model: MonitoringModel, s: ResolvedService):
     const desired = kind === 'deployment' ? `kube_deployment_spec_replicas${w}` : `kube_statefulset_replicas${w}`;
     alert(
       'KubeReplicasUnavailable',
-      `${available} == 0 and ${desired} > 0`,
+      // Desired count on the left: `$value` is the left side's, and the number the description gives.
+      `${desired} > 0 and ${available} == 0`,
       '5m',
       prod ? 'page' : 'ticket',
       `${name} has no available replica in ${model.environment.name}`,
-      `The ${kind} ${name} wants {{ $value }} or more replicas and none is available: the service is down.`,
+      `The ${kind} ${name} wants {{ $value }} replicas and none is available: the service is down.`,
     );
     alert(
       'KubeReplicasMismatch',

@@ -135,6 +135,14 @@ function resolveSlo(
   for (const base of policy.tiers) {
     const tier = { ...base, ...stripUndefined(overrides[base.name] ?? {}) };
     if (!tier.enabled) continue;
+    const forMs = durationMs(tier.for);
+    if (forMs > 0 && forMs < durationMs(policy.evaluationInterval)) {
+      problems.push({
+        path: formatPath([...path, 'alerting', 'tiers', tier.name, 'for']),
+        message: `${tier.for} is shorter than the SLO policy's evaluationInterval ${policy.evaluationInterval}: the alert would fire later than its for: says`,
+      });
+      continue;
+    }
     const threshold = Decimal.of(tier.factor).times(budget);
     if (threshold.compare(1) >= 0) {
       problems.push({

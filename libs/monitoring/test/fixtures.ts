@@ -67,6 +67,7 @@ export function smallPlatform(services: ServiceInput[] = [api, store], sloPolicy
         ],
         requiresApproval: true,
         prometheusUrl: 'http://prometheus.prod-monitoring.svc:9090',
+        backend: { type: 's3', bucket: 'cios-terraform-state-test', key: 'prod', region: 'ca-central-1', useLockfile: true, encrypt: true },
       },
     ],
   };

@@ -4,17 +4,33 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { platform as catalog } from '@cios/catalog';
-import { byCodePoint } from '@cios/platform-spec';
-import { LAYOUT, generateMonitoring, resolveModel, validateDirectory, writeFilesAtomically } from '../src/index.js';
+import { DEFAULT_BURN_TIERS, byCodePoint } from '@cios/platform-spec';
+import { LAYOUT, generateMonitoring, resolveModel, runTool, validateDirectory, writeFilesAtomically } from '../src/index.js';
 import { api, smallPlatform, specErrorMessage } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'cios-monitoring-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function generated(environment: string, dir: string): Promise<string> {
+async function generated(environment: string, dir: string, platform = smallPlatform()): Promise<string> {
   const out = join(tmp, dir);
-  await writeFilesAtomically(out, generateMonitoring({ platform: smallPlatform(), environment, format: 'files' }).files);
+  await writeFilesAtomically(out, generateMonitoring({ platform, environment, format: 'files' }).files);
   return out;
+}
+
+/** Rewrites one generated rule file in place. */
+function mutate(out: string, ruleFile: string, change: (text: string) => string): void {
+  const path = join(out, LAYOUT.rules(ruleFile));
+  const before = readFileSync(path, 'utf8');
+  const after = change(before);
+  expect(after).not.toBe(before);
+  writeFileSync(path, after);
+}
+
+/** promtool's output for one generated test file, which must fail. */
+async function promtoolFailure(out: string, test: string): Promise<string> {
+  const result = await runTool('promtool', ['test', 'rules', `${test}.test.yml`], join(out, 'prometheus/tests'));
+  expect(result.code, `${test} passed against the mutated rules`).not.toBe(0);
+  return `${result.stdout}${result.stderr}`;
 }
 
 function failures(report: Awaited<ReturnType<typeof validateDirectory>>): string[] {
@@ -42,6 +58,66 @@ describe('generated monitoring passes promtool and amtool', () => {
     const testRun = report.checks.find((c) => c.name === 'promtool test rules');
     expect(testRun?.ok).toBe(false);
     expect(testRun?.output).toMatch(/SloBurnRatePageFast/);
+  });
+
+  it('the promtool tests can fail: a page-fast threshold 4 % too high (0.0150 for 0.0144) never fires at 1.02×', async () => {
+    const out = await generated('prod', 'threshold-4-percent');
+    mutate(out, 'case-service.slo-availability', (text) => text.replaceAll('> 0.0144', '> 0.015'));
+    expect(await promtoolFailure(out, 'case-service.availability.page-fast')).toMatch(/SloBurnRatePageFast/);
+  });
+
+  it('the promtool tests can fail: without the short-window clause page-fast does not clear when the burn stops', async () => {
+    const out = await generated('prod', 'no-short-window');
+    const clause = '\n          and\n          slo:sli_error:ratio_rate5m{service="case-service",slo="availability"} > 0.0144';
+    mutate(out, 'case-service.slo-availability', (text) => {
+      expect(text).toContain(clause);
+      return text.replace(clause, '');
+    });
+    expect(await promtoolFailure(out, 'case-service.availability.page-fast.windows')).toMatch(/clears within the 5m window/);
+  });
+
+  it('the promtool tests can fail: page-fast with for: 4m instead of 2m fires too late', async () => {
+    const tiers = DEFAULT_BURN_TIERS.map((t) => (t.name === 'page-fast' ? { ...t, for: '2m' } : t));
+    const out = await generated('prod', 'for-4m', smallPlatform(undefined, { tiers }));
+    mutate(out, 'case-service.slo-availability', (text) => {
+      const rule = text.indexOf('alert: SloBurnRatePageFast');
+      const at = text.indexOf('for: 2m', rule);
+      expect(at).toBeGreaterThan(rule);
+      return `${text.slice(0, at)}for: 4m${text.slice(at + 'for: 2m'.length)}`;
+    });
+    expect(await promtoolFailure(out, 'case-service.availability.page-fast')).toMatch(/for: 2m has passed/);
+  });
+
+  it('the promtool tests can fail: page-fast without its for: 2m fires too early', async () => {
+    const tiers = DEFAULT_BURN_TIERS.map((t) => (t.name === 'page-fast' ? { ...t, for: '2m' } : t));
+    const out = await generated('prod', 'for-dropped', smallPlatform(undefined, { tiers }));
+    mutate(out, 'case-service.slo-availability', (text) => text.replace(/(alert: SloBurnRatePageFast[\s\S]*?)\n\s+for: 2m/, '$1'));
+    expect(await promtoolFailure(out, 'case-service.availability.page-fast')).toMatch(/not one evaluation sooner/);
+  });
+
+  it('the promtool tests can fail: an error budget divided by the wrong number', async () => {
+    const out = await generated('prod', 'budget');
+    mutate(out, 'case-service.slo-availability', (text) => {
+      expect(text).toContain('/ 0.001');
+      return text.replace('/ 0.001', '/ 0.5');
+    });
+    expect(await promtoolFailure(out, 'case-service.availability.budget')).toMatch(/round\(slo:error_budget:remaining_ratio.*\n.*exp: .* 5E-01/);
+  });
+
+  it('the promtool tests can fail: a Kubernetes alert that waits longer than its for:', async () => {
+    const out = await generated('prod', 'kubernetes-for');
+    mutate(out, 'case-service.kubernetes', (text) => text.replace(/(alert: KubeReplicasUnavailable[\s\S]*?for: )5m/, '$110m'));
+    expect(await promtoolFailure(out, 'case-service.kubernetes')).toMatch(/KubeReplicasUnavailable/);
+  });
+
+  it('the promtool tests can fail: KubeReplicasUnavailable reading $value from the available side ("wants 0 replicas")', async () => {
+    const out = await generated('prod', 'kubernetes-value');
+    mutate(out, 'case-service.kubernetes', (text) =>
+      text.replace(/(kube_deployment_spec_replicas\{[^}]*\}) > 0 and (kube_deployment_status_replicas_available\{[^}]*\}) == 0/, '$2 == 0 and $1 > 0'),
+    );
+    const output = await promtoolFailure(out, 'case-service.kubernetes');
+    expect(output).toMatch(/wants 3 replicas and none is available/);
+    expect(output).toMatch(/wants 0 replicas/);
   });
 
   it('the promtool tests can fail: a broken SLI expression', async () => {

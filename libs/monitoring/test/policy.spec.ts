@@ -45,7 +45,7 @@ describe('the SLO policy comes from the platform spec', () => {
       'slo:sli_error:ratio_rate2h',
     ]);
     expect(rules).toContain('the 28d budget');
-    expect(testNames(files)).toEqual(['budget', 'fast']);
+    expect(testNames(files)).toEqual(['budget', 'fast', 'fast.windows']);
   });
 
   it('the catalog declares one equal to the defaults, so declaring it changed no generated file', () => {
@@ -101,7 +101,15 @@ describe('a disabled tier', () => {
       expect(testNames(files)).not.toContain('ticket-slow');
       expect(testNames(files)).toContain('page-fast');
     }
-    expect(testNames(perSlo.files)).toEqual(['budget', 'page-fast', 'page-slow', 'ticket-fast']);
+    expect(testNames(perSlo.files)).toEqual([
+      'budget',
+      'page-fast',
+      'page-fast.windows',
+      'page-slow',
+      'page-slow.windows',
+      'ticket-fast',
+      'ticket-fast.windows',
+    ]);
     expect(perSlo.files[availabilityRules]).toMatch(/alert: SloBurnRatePageSlow\n(.*\n)*?\s+for: 20m\n\s+labels:\n\s+severity: ticket/);
 
     // The tests left prove the tiers left, overrides included.
@@ -142,5 +150,40 @@ describe('a tier that could never fire (factor × (1 − objective) ≥ 1) is re
     // Disabled for that SLO, the tier is no longer checked.
     const disabled = smallPlatform([{ ...api, slos: [{ ...availability, alerting: { tiers: { fast: { enabled: false } } } }] }], gentle);
     expect(resolveModel(disabled, 'dev', override).services[0]?.slos[0]?.tiers.map((t) => t.name)).toEqual(['slow']);
+  });
+});
+
+describe('an evaluation interval the alerts cannot keep up with is refused', () => {
+  it('longer than the shortest alert window', () => {
+    const message = refusal(() => resolveModel(smallPlatform(), 'dev', { evaluationInterval: '10m' }, 'policy.json'));
+    expect(message).toContain('evaluationInterval: 10m is longer than the shortest alert window, tiers[0].shortWindow 5m ("page-fast")');
+  });
+
+  it('longer than the smallest for:, the absent-metric alert\'s included', () => {
+    const fast = { name: 'fast', factor: 14.4, longWindow: '1h', shortWindow: '10m', severity: 'page' as const, for: '2m' };
+    const tiers = [fast];
+    expect(refusal(() => resolveModel(smallPlatform(), 'dev', { tiers, evaluationInterval: '3m' }))).toContain(
+      'evaluationInterval: 3m is longer than the smallest for:, tiers[0].for 2m ("fast")',
+    );
+    expect(refusal(() => resolveModel(smallPlatform(), 'dev', { tiers: [{ ...fast, for: '0s' }], absentFor: '4m', evaluationInterval: '5m' }))).toContain(
+      'evaluationInterval: 5m is longer than the smallest for:, absentFor 4m',
+    );
+    // A zero for: fires at the first evaluation whatever the interval.
+    expect(resolveModel(smallPlatform(), 'dev', { tiers: [{ ...fast, for: '0s' }], evaluationInterval: '5m' }).policy.evaluationInterval).toBe('5m');
+  });
+
+  it('an SLO\'s own for: shorter than the interval', () => {
+    const slos = [{ name: 'availability', sli: 'availability' as const, objective: 99.9, alerting: { tiers: { 'page-fast': { for: '10s' } } } }];
+    expect(refusal(() => resolveModel(smallPlatform([{ ...api, slos }]), 'dev'))).toContain(
+      'services[0].slos[0].alerting.tiers.page-fast.for: 10s is shorter than the SLO policy\'s evaluationInterval 30s',
+    );
+  });
+
+  it('the generated unit tests evaluate at the policy\'s interval', () => {
+    const files = generateMonitoring({ platform: smallPlatform(), environment: 'dev', format: 'files', policy: { evaluationInterval: '15s' } }).files;
+    const timing = files['prometheus/tests/case-service.availability.page-fast.test.yml'] as string;
+    expect(timing).toMatch(/^evaluation_interval: 15s$/m);
+    expect(files['prometheus/tests/case-service.kubernetes.test.yml']).toMatch(/^evaluation_interval: 15s$/m);
+    expect(files['prometheus/tests/case-service.availability.budget.test.yml']).toMatch(/^evaluation_interval: 15s$/m);
   });
 });

@@ -70,10 +70,14 @@ export const BurnTier = z.strictObject({
 export type BurnTier = z.infer<typeof BurnTier>;
 export type BurnTierInput = z.input<typeof BurnTier>;
 
-/** The Google SRE workbook's table (chapter 5, "Alerting on SLOs"), with Pyrra's `for:` durations. */
+/**
+ * The Google SRE workbook's table (chapter 5, "Alerting on SLOs"). The page tiers have no `for:`: their short
+ * window already keeps a blip from paging, and Pyrra's 2m/15m made a 20× burn page 46 minutes in instead of
+ * the workbook's ~43. The ticket tiers keep Pyrra's `for:` (an hour early or late is no matter for a ticket).
+ */
 export const DEFAULT_BURN_TIERS: readonly BurnTier[] = [
-  { name: 'page-fast', factor: 14.4, longWindow: '1h', shortWindow: '5m', severity: 'page', for: '2m', enabled: true },
-  { name: 'page-slow', factor: 6, longWindow: '6h', shortWindow: '30m', severity: 'page', for: '15m', enabled: true },
+  { name: 'page-fast', factor: 14.4, longWindow: '1h', shortWindow: '5m', severity: 'page', for: '0s', enabled: true },
+  { name: 'page-slow', factor: 6, longWindow: '6h', shortWindow: '30m', severity: 'page', for: '0s', enabled: true },
   { name: 'ticket-fast', factor: 3, longWindow: '1d', shortWindow: '2h', severity: 'ticket', for: '1h', enabled: true },
   { name: 'ticket-slow', factor: 1, longWindow: '3d', shortWindow: '6h', severity: 'ticket', for: '3h', enabled: true },
 ];
@@ -100,7 +104,7 @@ export const SloPolicy = z
     // zod runs this refinement even when a field failed its own check; those fields are reported already.
     const tiers: unknown[] = Array.isArray(p.tiers) ? p.tiers : [];
     if (tiers.length !== p.tiers.length || !tiers.every((t) => typeof t === 'object' && t !== null)) return;
-    const durations = [p.period, p.scrapeInterval, p.evaluationInterval, ...p.tiers.flatMap((t) => [t.longWindow, t.shortWindow])];
+    const durations = [p.period, p.scrapeInterval, p.evaluationInterval, p.absentFor, ...p.tiers.flatMap((t) => [t.longWindow, t.shortWindow, t.for])];
     if (!durations.every((d) => PromDuration.safeParse(d).success)) return;
     const scrape = durationMs(p.scrapeInterval);
     const seen = new Set<string>();
@@ -136,7 +140,30 @@ export const SloPolicy = z
     if (durationMs(p.evaluationInterval) < 1000) {
       ctx.addIssue({ code: 'custom', path: ['evaluationInterval'], message: 'must be at least 1s' });
     }
+    const tooShort = evaluationOutpaced(p);
+    if (tooShort) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['evaluationInterval'],
+        message: `${p.evaluationInterval} is longer than ${tooShort}: rules evaluated that rarely miss the window or fire later than their for: says`,
+      });
+    }
   });
+
+/**
+ * The shortest alert window or smallest non-zero `for:` (absentFor included) shorter than the evaluation
+ * interval, described with its field, or undefined. A zero `for:` fires at the first evaluation, whatever the interval.
+ */
+function evaluationOutpaced(p: { evaluationInterval: string; absentFor: string; tiers: readonly BurnTier[] }): string | undefined {
+  const evaluation = durationMs(p.evaluationInterval);
+  const candidates = [
+    ...p.tiers.map((t, i) => ({ ms: durationMs(t.shortWindow), what: `the shortest alert window, tiers[${i}].shortWindow ${t.shortWindow} ("${t.name}")` })),
+    ...p.tiers.map((t, i) => ({ ms: durationMs(t.for), what: `the smallest for:, tiers[${i}].for ${t.for} ("${t.name}")` })),
+    { ms: durationMs(p.absentFor), what: `the smallest for:, absentFor ${p.absentFor}` },
+  ].filter((c) => c.ms > 0);
+  const shortest = candidates.reduce<(typeof candidates)[number] | undefined>((min, c) => (min === undefined || c.ms < min.ms ? c : min), undefined);
+  return shortest !== undefined && evaluation > shortest.ms ? shortest.what : undefined;
+}
 export type SloPolicy = z.infer<typeof SloPolicy>;
 export type SloPolicyInput = z.input<typeof SloPolicy>;
 
