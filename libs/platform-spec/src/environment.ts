@@ -169,6 +169,15 @@ export const Environment = z
     if (e.kind === 'prod' && !e.requiresApproval) {
       ctx.addIssue({ code: 'custom', path: ['requiresApproval'], message: 'prod must require approval' });
     }
+    // The local default suits one engineer's dev cluster; prod state on a laptop has no lock, no backup
+    // and no second reader, so prod must name where its state lives.
+    if (e.kind === 'prod' && e.backend.type === 'local') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backend'],
+        message: 'a prod environment cannot keep its Terraform state on a local disk (the default when backend is left out); set backend to { type: "s3", … } or { type: "kubernetes", … }',
+      });
+    }
     if (e.clusters.filter((c) => c.role === 'primary').length !== 1) {
       ctx.addIssue({ code: 'custom', path: ['clusters'], message: 'an environment needs exactly one primary cluster' });
     }

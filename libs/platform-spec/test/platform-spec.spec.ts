@@ -197,6 +197,16 @@ describe('platform', () => {
     ]);
     expect(() => parseSpec(Platform, platform([{ ...db, slos: [] }]), 'catalog')).not.toThrow();
   });
+
+  it('refuses a prod environment whose Terraform state would stay on a local disk, by default or by choice', () => {
+    const prod: EnvironmentInput = { ...env, name: 'prod', kind: 'prod', requiresApproval: true };
+    const localState = 'a prod environment cannot keep its Terraform state on a local disk (the default when backend is left out); set backend to { type: "s3", … } or { type: "kubernetes", … }';
+    expect(problems(() => parseSpec(Platform, { services: [], environments: [env, prod] }, 'catalog'))).toEqual([`environments[1].backend: ${localState}`]);
+    const explicit = { ...prod, backend: { type: 'local' as const } };
+    expect(problems(() => parseSpec(Platform, { services: [], environments: [env, explicit] }, 'catalog'))).toEqual([`environments[1].backend: ${localState}`]);
+    const inCluster = { ...prod, backend: { type: 'kubernetes' as const, secretSuffix: 'cios-prod' } };
+    expect(() => parseSpec(Platform, { services: [], environments: [env, inCluster] }, 'catalog')).not.toThrow();
+  });
 });
 
 describe('release and image references', () => {
