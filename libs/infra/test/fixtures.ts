@@ -93,6 +93,8 @@ export const stagingEnv: EnvironmentInput = {
   requiresApproval: false,
   backend: { type: 'kubernetes', secretSuffix: 'cios-stg' },
   prometheusUrl: 'http://prometheus:9090',
+  // Without one it would serve prod's hosts, which the platform refuses.
+  domain: 'staging.example.ca',
 };
 
 export function smallPlatform(services: ServiceInput[] = [web(), api(), db()], envs = [devEnv, stagingEnv, prodEnv]): PlatformType {

@@ -67,7 +67,34 @@ export const Platform = z
       const sloNames = service.slos.map((s) => s.name);
       reportDuplicates(sloNames, `services[${i}].slos`, 'SLO', ctx, ['services', i, 'slos']);
     });
+    reportSharedHosts(p.environments, p.services, ctx);
   });
+
+/**
+ * An environment without a domain serves the production hosts: two environments claiming one host would
+ * have their Ingresses (and certificates, and DNS) fight over it, and a test environment could take
+ * production traffic. One issue per environment, at its domain, naming the hosts and their first owner.
+ */
+function reportSharedHosts(environments: readonly Environment[], services: readonly Service[], ctx: z.RefinementCtx): void {
+  const owner = new Map<string, string>();
+  environments.forEach((env, i) => {
+    const taken = new Map<string, string[]>();
+    for (const host of new Set(services.map((s) => publicHostFor(env, s)).filter((h): h is string => h !== undefined))) {
+      const first = owner.get(host);
+      if (first === undefined) owner.set(host, env.name);
+      else taken.set(first, [...(taken.get(first) ?? []), host]);
+    }
+    for (const [other, hosts] of taken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environments', i, 'domain'],
+        message: `${env.name} would serve ${hosts.join(', ')}, already the public host${hosts.length > 1 ? 's' : ''} of ${other}${
+          env.domain ? '' : ' (without a domain an environment uses the production hosts)'
+        }: give ${env.name} a domain of its own, such as "${env.name}.${(hosts[0] as string).split('.').slice(1).join('.')}"`,
+      });
+    }
+  });
+}
 
 function reportDuplicates(
   names: readonly string[],

@@ -207,6 +207,23 @@ describe('platform', () => {
     const inCluster = { ...prod, backend: { type: 'kubernetes' as const, secretSuffix: 'cios-prod' } };
     expect(() => parseSpec(Platform, { services: [], environments: [env, inCluster] }, 'catalog')).not.toThrow();
   });
+
+  it('refuses two environments serving one public host (an environment without a domain serves the production hosts)', () => {
+    const gateway = service({ name: 'api-gateway', replicas: { dev: 1 }, ingress: { host: 'api.cios.ca' } });
+    const portal = service({ name: 'portal', replicas: { dev: 1 }, ingress: { host: 'app.cios.ca' } });
+    const prod: EnvironmentInput = { ...env, name: 'prod', kind: 'prod', requiresApproval: true, backend: { type: 'kubernetes', secretSuffix: 'p' }, domain: 'cios.ca' };
+    const qa: EnvironmentInput = { ...env, name: 'qa', kind: 'staging' };
+    const dev: EnvironmentInput = { ...env, domain: 'dev.cios.ca' };
+    expect(problems(() => parseSpec(Platform, { services: [gateway, portal], environments: [dev, prod, qa] }, 'catalog'))).toEqual([
+      'environments[2].domain: qa would serve api.cios.ca, app.cios.ca, already the public hosts of prod (without a domain an environment uses the production hosts): give qa a domain of its own, such as "qa.cios.ca"',
+    ]);
+    const sameDomain = { ...qa, domain: 'dev.cios.ca' };
+    expect(problems(() => parseSpec(Platform, { services: [gateway], environments: [dev, prod, sameDomain] }, 'catalog'))).toEqual([
+      'environments[2].domain: qa would serve api.dev.cios.ca, already the public host of dev: give qa a domain of its own, such as "qa.dev.cios.ca"',
+    ]);
+    const own = { ...qa, domain: 'qa.cios.ca' };
+    expect(() => parseSpec(Platform, { services: [gateway, portal], environments: [dev, prod, own] }, 'catalog')).not.toThrow();
+  });
 });
 
 describe('release and image references', () => {

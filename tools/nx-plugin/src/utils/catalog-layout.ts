@@ -52,3 +52,15 @@ export function catalogEnvironments(tree: Tree): CatalogEntry[] {
   if (text === null) throw new Error(`the catalog's environments file ${ENVIRONMENTS_FILE} does not exist in this workspace`);
   return [...text.matchAll(/^\s*name:\s*'([^']+)'/gm)].map((m) => ({ name: m[1] as string, file: ENVIRONMENTS_FILE }));
 }
+
+/** The `domain` of every environment in environments.ts that writes one as a literal, with that environment's name. */
+export function catalogDomains(tree: Tree): { readonly name: string; readonly domain: string }[] {
+  const text = tree.read(ENVIRONMENTS_FILE, 'utf-8') ?? '';
+  // Each environment object starts at its `name:`; its domain, if any, comes before the next one.
+  const starts = [...text.matchAll(/^\s*name:\s*'([^']+)'/gm)];
+  return starts.flatMap((start, i) => {
+    const body = text.slice(start.index, starts[i + 1]?.index ?? text.length);
+    const domain = /^\s*domain:\s*'([^']+)'/m.exec(body)?.[1];
+    return domain === undefined ? [] : [{ name: start[1] as string, domain }];
+  });
+}

@@ -14,6 +14,11 @@ const CITY: Record<string, string> = {
 /** The tiers a service can be in; every one gets its namespace written out. */
 const TIERS = ['edge', 'core', 'ai', 'data'] as const;
 
+/** Public hosts of a generated environment keep their first label under `<name>.cios.ca` (api.qa.cios.ca). */
+export function defaultDomain(name: string): string {
+  return `${name}.cios.ca`;
+}
+
 /** The catalog entry the options describe, with every choice written out for review. */
 export function environmentInputFrom(options: EnvironmentGeneratorSchema): EnvironmentInput {
   const kind = options.kind as EnvironmentInput['kind'];
@@ -47,6 +52,7 @@ export function environmentInputFrom(options: EnvironmentGeneratorSchema): Envir
     requireDigests: kind === 'prod',
     backend,
     prometheusUrl: options.prometheusUrl ?? `http://prometheus.${monitoringNamespace}.svc:9090`,
-    ...(options.domain ? { domain: options.domain } : {}),
+    // Always a domain of its own: without one the environment would serve the production hosts (api.cios.ca …).
+    domain: options.domain ?? defaultDomain(options.name),
   };
 }

@@ -1,6 +1,6 @@
 import { formatFiles, type Tree } from '@nx/devkit';
 import type * as Spec from '@cios/platform-spec';
-import { ENVIRONMENTS_ARRAY, ENVIRONMENTS_FILE, catalogEnvironments } from '../../utils/catalog-layout.js';
+import { ENVIRONMENTS_ARRAY, ENVIRONMENTS_FILE, catalogDomains, catalogEnvironments } from '../../utils/catalog-layout.js';
 import { GeneratorError } from '../../utils/errors.js';
 import { addPluginEnvironment } from '../../utils/plugin-environments.js';
 import { toTsLiteral } from '../../utils/ts-literal.js';
@@ -43,6 +43,12 @@ export async function addEnvironment(tree: Tree, options: EnvironmentGeneratorSc
   }
   const duplicate = catalogEnvironments(tree).find((e) => e.name === environment.name);
   if (duplicate) throw new GeneratorError(`environment "${environment.name}" already exists in the catalog (${duplicate.file}); pick another name`);
+  const sameDomain = catalogDomains(tree).find((e) => e.domain === environment.domain);
+  if (sameDomain) {
+    throw new GeneratorError(
+      `domain "${environment.domain}" is already ${sameDomain.name}'s: two environments cannot serve the same public hosts; pass another --domain (e.g. ${environment.name}.cios.ca)`,
+    );
+  }
 
   const text = tree.read(ENVIRONMENTS_FILE, 'utf-8') as string;
   const source = parseSource(ENVIRONMENTS_FILE, text);
