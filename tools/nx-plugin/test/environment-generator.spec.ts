@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tree } from '@nx/devkit';
 import type * as CatalogModule from '@cios/catalog';
-import { namespaceFor, monitoringNamespaceFor, primaryCluster } from '@cios/platform-spec';
+import { namespaceFor, monitoringNamespaceFor, primaryCluster, publicHostFor } from '@cios/platform-spec';
 import { addEnvironment } from '../src/generators/environment/generator.js';
 import { inferTargets } from '../src/index.js';
 import { PLUGIN_ENTRY, addPluginEnvironment } from '../src/utils/plugin-environments.js';
 import type { EnvironmentGeneratorSchema } from '../src/generators/environment/schema.js';
-import { defined, materialize, readText, workspaceTree } from './workspace-tree.js';
+import { defined, materialize, readText, runProjectTests, workspaceTree } from './workspace-tree.js';
 
 const FILE = 'libs/catalog/src/environments.ts';
 const tree = (): Tree => workspaceTree(['nx.json', 'libs/catalog/src']);
@@ -54,6 +54,25 @@ describe('environment generator', () => {
     const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof CatalogModule;
     expect(catalog.environments.map((e) => e.name)).toEqual(['dev', 'staging', 'prod', 'qa']);
     expect(catalog.getEnvironment('qa')).toEqual(environment);
+  });
+
+  it('gives the documented example (qa, no --domain) hosts of its own, and the catalog tests still pass', async () => {
+    const t = workspaceTree(['nx.json', 'libs/catalog/src', 'libs/catalog/test', 'libs/catalog/vitest.config.ts']);
+    const { environment } = await addEnvironment(t, { name: 'qa', kind: 'staging', region: 'canadacentral' });
+    expect(environment.domain).toBe('qa.cios.ca');
+    const copy = materialize(t, 'libs/catalog');
+    cleanups.push(copy.cleanup);
+    const catalog = (await import(`${copy.root}/libs/catalog/src/index.ts`)) as typeof CatalogModule;
+    const gateway = catalog.getService('api-gateway');
+    expect(publicHostFor(catalog.getEnvironment('qa'), gateway)).toBe('api.qa.cios.ca');
+    const tests = runProjectTests(copy.root, 'libs/catalog');
+    expect(tests.ok, tests.output).toBe(true);
+  }, 300_000);
+
+  it("refuses a domain another environment serves, since both would claim its hosts", async () => {
+    expect(await refusal({ name: 'qa', kind: 'staging', domain: 'dev.cios.ca' })).toBe(
+      'domain "dev.cios.ca" is already dev\'s: two environments cannot serve the same public hosts; pass another --domain (e.g. qa.cios.ca)',
+    );
   });
 
   it("adds the environment to the plugin's list in nx.json with a one-line edit, so it gets synth-qa and plan-qa", async () => {

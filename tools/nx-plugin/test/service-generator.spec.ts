@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { assertKnowledgeBase, submitChange } from '@cios/knowledge-base';
 import { addService } from '../src/generators/service/generator.js';
 import type { ServiceGeneratorSchema } from '../src/generators/service/schema.js';
-import { defined, materialize, readText, workspaceTree } from './workspace-tree.js';
+import { defined, materialize, readText, runProjectTests, workspaceTree } from './workspace-tree.js';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 const KB = '.ai-knowledge-base.json';
@@ -115,6 +115,17 @@ describe('service generator', () => {
       expect.objectContaining({ name: 'latency-p99', objective: 99, thresholdMs: 500 }),
     ]);
   });
+
+  it('the audit\'s public service (--dependsOn=postgres --host=appointments.cios.ca): the catalog tests, its new one included, pass', async () => {
+    const t = workspaceTree(['libs/catalog/src', 'libs/catalog/test', 'libs/catalog/vitest.config.ts', KB]);
+    const result = await addService(t, { name: 'appointment-service', tier: 'core', dependsOn: 'postgres', host: 'appointments.cios.ca' }, NOW);
+    expect(result.service.ingress).toEqual({ host: 'appointments.cios.ca', path: '/' });
+    const copy = materialize(t, 'libs/catalog');
+    cleanups.push(copy.cleanup);
+    const tests = runProjectTests(copy.root, 'libs/catalog');
+    expect(tests.ok, tests.output).toBe(true);
+    expect(tests.output).toMatch(/test\/services\/appointment-service\.spec\.ts/);
+  }, 300_000);
 
   it('works without a knowledge base, and can skip the test', async () => {
     const t = workspaceTree(['libs/catalog/src']);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -61,4 +62,20 @@ export function readText(tree: Tree, path: string): string {
 export function defined<T>(value: T | null | undefined, what: string): T {
   if (value === undefined || value === null) throw new Error(`expected ${what}`);
   return value;
+}
+
+/**
+ * Runs a materialized project's own vitest suite (or the named spec files) in a child process, as
+ * `nx test` would: what the generated files do to that project's tests, not only whether they import.
+ */
+export function runProjectTests(root: string, project: string, files: readonly string[] = []): { ok: boolean; output: string } {
+  const vitest = join(WORKSPACE_ROOT, 'node_modules/vitest/vitest.mjs');
+  const result = spawnSync(process.execPath, [vitest, 'run', ...files], {
+    cwd: join(root, project),
+    encoding: 'utf8',
+    env: { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' },
+    timeout: 240_000,
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  return { ok: result.status === 0, output: output.slice(-6000) };
 }
