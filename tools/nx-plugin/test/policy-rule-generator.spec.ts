@@ -4,7 +4,7 @@ import type * as InfraModule from '@cios/infra';
 import type { Environment, Platform, Release } from '@cios/platform-spec';
 import { addPolicyRule } from '../src/generators/policy-rule/generator.js';
 import type { PolicyRuleGeneratorSchema } from '../src/generators/policy-rule/schema.js';
-import { defined, materialize, readText, workspaceTree } from './workspace-tree.js';
+import { defined, materialize, readText, runProjectTests, workspaceTree } from './workspace-tree.js';
 
 const REGISTRY = 'libs/infra/src/policy/registry.ts';
 const tree = (): Tree => workspaceTree(['libs/infra/src', 'libs/infra/test/fixtures.ts']);
@@ -70,6 +70,17 @@ describe('policy-rule generator', () => {
       expect.objectContaining({ severity: 'error', resource: target.resource, message: 'has no app.kubernetes.io/managed-by label' }),
     ]);
   });
+
+  it("the documented example's generated spec passes when run (require-owner-label --label=cios.ca/owner --kind=Deployment)", () => {
+    // The test platform sets no cios.ca/owner: the generated spec must make its compliant case compliant itself.
+    const t = workspaceTree(['libs/infra/src', 'libs/infra/test/fixtures.ts', 'libs/infra/vitest.config.ts']);
+    const result = addPolicyRule(t, { name: 'require-owner-label', label: 'cios.ca/owner', kind: 'Deployment' });
+    const copy = materialize(t, 'libs/infra');
+    cleanups.push(copy.cleanup);
+    const run = runProjectTests(copy.root, 'libs/infra', [result.testFile.replace('libs/infra/', '')]);
+    expect(run.ok, run.output).toBe(true);
+    expect(run.output).toMatch(/3 passed/);
+  }, 300_000);
 
   it('numbers ids per category and takes an explicit one', () => {
     const t = tree();
