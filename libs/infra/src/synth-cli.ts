@@ -90,7 +90,7 @@ function main(): number {
           flat: true,
           preview: args.preview,
           suppressions: suppressions,
-          ...(release ? { release } : {}),
+          ...(release ? { release, releaseSource: args.release as string } : {}),
         });
         for (const s of result.stacks) log(`  wrote ${s.file}`);
         const warnings = result.findings.filter((f) => f.severity === 'warning');

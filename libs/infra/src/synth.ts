@@ -1,6 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Environment, Platform, Release } from '@cios/platform-spec';
+import { parseImageRef, type Environment, type Platform, type Release } from '@cios/platform-spec';
+import { InputError } from './cli-input.js';
 import { normalizedJsonText } from './normalize.js';
 import { PolicyError, checkPolicy } from './policy/run.js';
 import type { PolicyFinding, SuppressedFinding, Suppression } from './policy/types.js';
@@ -13,6 +14,8 @@ export interface SynthOptions {
   readonly environment: string;
   /** Images to run; without one, images render as `<repository>:unreleased` (render mode, see CIOS-IMG-002). */
   readonly release?: Release;
+  /** Where the release came from (its file), for error messages. @default "the release" */
+  readonly releaseSource?: string;
   /** Where to write: `<outdir>/stacks/<stack>/cdk.tf.json` and `<outdir>/summary.md`. */
   readonly outdir: string;
   /** Accepted exceptions to policy rules, each with a rule, a resource and a reason. */
@@ -48,6 +51,38 @@ export function environmentNamed(platform: Platform, name: string): Environment 
   return env;
 }
 
+/**
+ * A release must be for this environment and name only what the platform runs: a service, or a support image
+ * (a backup job's: under its repository's last path segment, e.g. "backup-tools", as the deployer names them,
+ * or any key whose reference is of a backup image's repository, which is what backupImageFor matches).
+ * Anything else would be ignored, so a typo'd service name would silently deploy `:unreleased`.
+ */
+function checkRelease(platform: Platform, env: Environment, release: Release, source: string): void {
+  if (release.environment !== env.name) {
+    throw new InputError(`${source}: environment: the release is for environment "${release.environment}", not "${env.name}"`);
+  }
+  const known = new Set(platform.services.map((s) => s.name));
+  const supportRepositories = new Set<string>();
+  for (const s of platform.services) {
+    const repository = s.backup ? parseImageRef(s.backup.image)?.repository : undefined;
+    if (repository) {
+      known.add(repository.split('/').at(-1) as string);
+      supportRepositories.add(repository);
+    }
+  }
+  // backupImageFor takes a support image by its repository whatever its key: such an entry is used, not ignored.
+  const used = (name: string, ref: string) => known.has(name) || supportRepositories.has(parseImageRef(ref)?.repository ?? '');
+  const unknown = Object.entries(release.images)
+    .filter(([name, ref]) => !used(name, ref))
+    .map(([name]) => name)
+    .sort();
+  if (unknown.length > 0) {
+    throw new InputError(
+      `${source}: ${unknown.map((name) => `images.${name}`).join(', ')}: not a service of the platform nor a support image (known: ${[...known].sort().join(', ')})`,
+    );
+  }
+}
+
 /** Writes through a temporary file and a rename, so readers never see half a file. */
 function writeAtomic(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
@@ -62,9 +97,7 @@ function writeAtomic(file: string, text: string): void {
  */
 export function synthEnvironment(options: SynthOptions): SynthResult {
   const env = environmentNamed(options.platform, options.environment);
-  if (options.release && options.release.environment !== env.name) {
-    throw new Error(`the release is for environment "${options.release.environment}", not "${env.name}"`);
-  }
+  if (options.release) checkRelease(options.platform, env, options.release, options.releaseSource ?? 'the release');
   const rendered = renderStacks({ platform: options.platform, environment: env, ...(options.release ? { release: options.release } : {}) });
   const checked = checkPolicy({ environment: env, stacks: rendered, ...(options.suppressions ? { suppressions: options.suppressions } : {}) });
   const report = options.preview

@@ -44,6 +44,22 @@ describe('cios-synth', () => {
     expect(r.stderr).toContain('rel.json is invalid:\n  - commit (rel.json:3:13): must be a git commit SHA');
   });
 
+  it('refuses a release for another environment or naming an unknown service as bad input, in JSON with --json', () => {
+    const release = (environment: string, images: Record<string, string>) =>
+      JSON.stringify({ environment, commit: 'abcdef1', createdBy: 'ci', createdAt: '2026-01-01T00:00:00Z', images });
+    writeFileSync(join(tmp, 'staging.json'), release('staging', {}));
+    const wrong = run('--env', 'dev', '--release', 'staging.json', '--out', 'out-wrong', '--json');
+    expect(wrong.status).toBe(1);
+    expect(JSON.parse(wrong.stdout)).toEqual({ ok: false, error: 'staging.json: environment: the release is for environment "staging", not "dev"' });
+    expect(existsSync(join(tmp, 'out-wrong'))).toBe(false);
+
+    writeFileSync(join(tmp, 'typo.json'), release('dev', { 'case-servce': 'ghcr.io/cios/case-service:1.0.0', 'backup-tools': 'ghcr.io/cios/backup-tools:1.4.0' }));
+    const typo = run('--env', 'dev', '--release', 'typo.json', '--out', 'out-typo');
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toMatch(/^cios-synth: typo\.json: images\.case-servce: not a service of the platform nor a support image \(known: .*backup-tools.*case-service/);
+    expect(existsSync(join(tmp, 'out-typo'))).toBe(false);
+  });
+
   it('writes one environment and reports JSON', () => {
     const r = run('--env', 'dev', '--out', 'out-dev', '--json');
     expect(r.status).toBe(0);
