@@ -38,6 +38,15 @@ function only(list: PolicyFinding[], ruleId: string) {
 }
 
 describe('the policy', () => {
+  it("reports a problem of prod's primary and standby stacks once, at both addresses", () => {
+    const unreleased = only(findings(base, 'prod'), 'CIOS-IMG-002');
+    const keys = unreleased.map((f) => `${f.resource}: ${f.message}`);
+    expect(new Set(keys).size, 'no finding twice').toBe(keys.length);
+    expect(new Set(unreleased.map((f) => f.resource))).toEqual(new Set(['Deployment/prod-core/api', 'Deployment/prod-edge/web', 'StatefulSet/prod-data/db']));
+    const api = must(unreleased.find((f) => f.resource === 'Deployment/prod-core/api'), 'the api finding');
+    expect(api.address).toMatch(/^services:kubernetes_deployment_v1\.\S+, standby-prod-mtl:kubernetes_deployment_v1\.\S+$/);
+  });
+
   it('passes the small platform in prod with a digest release, and in dev without a release only warns', () => {
     expect(findings(base, 'prod', prodRelease)).toEqual([]);
     const dev = findings(base, 'dev');
@@ -89,7 +98,7 @@ describe('the policy', () => {
   it('CIOS-K8S-004: a service that mounts its token is warned about', () => {
     const p = smallPlatform([web(), api({ automountServiceAccountToken: true }), db()]);
     const hit = only(findings(p, 'prod', digestRelease(p)), 'CIOS-K8S-004');
-    expect(hit.map((h) => `${h.severity} ${h.resource}`)).toEqual(['warning Deployment/prod-core/api', 'warning Deployment/prod-core/api']);
+    expect(hit.map((h) => `${h.severity} ${h.resource}`)).toEqual(['warning Deployment/prod-core/api']);
   });
 
   it('CIOS-IMG-001: "latest" or untagged images', () => {
@@ -229,7 +238,6 @@ describe('the data tier', () => {
     const plain = smallPlatform([web(), api(), db({ replication: undefined })]);
     expect(only(findings(plain, 'prod', digestRelease(plain)), 'CIOS-DATA-003').map(where)).toEqual([
       'services StatefulSet/prod-data/db: runs 2 replicas that do not replicate (no cios.ca/replication): 2 independent databases',
-      'standby-prod-mtl StatefulSet/prod-data/db: runs 2 replicas that do not replicate (no cios.ca/replication): 2 independent databases',
     ]);
     // One replica is one database: nothing to replicate.
     expect(only(findings(plain, 'dev'), 'CIOS-DATA-003')).toEqual([]);
@@ -286,7 +294,7 @@ describe('suppressions', () => {
         { ruleId: 'CIOS-HA-001', resource: 'Deployment/prod-core/nothing', reason: 'This suppression matches no resource and must be reported as unused.' },
       ],
     });
-    expect(report.suppressed.map((f) => `${f.ruleId} ${f.resource}`)).toEqual(['CIOS-IMG-003 Deployment/prod-core/api', 'CIOS-IMG-003 Deployment/prod-core/api']);
+    expect(report.suppressed.map((f) => `${f.ruleId} ${f.resource}`)).toEqual(['CIOS-IMG-003 Deployment/prod-core/api']);
     expect(report.findings.some((f) => f.resource === 'Deployment/prod-core/api')).toBe(false);
     expect(report.findings.some((f) => f.resource === 'StatefulSet/prod-data/db')).toBe(true);
     expect(report.unusedSuppressions.map((s) => s.resource)).toEqual(['Deployment/prod-core/nothing']);

@@ -3,7 +3,7 @@ import type { RenderedStack } from '../render.js';
 import { buildModel } from './model.js';
 import { POLICY_RULES } from './registry.js';
 import { validateSuppressions } from './suppressions.js';
-import type { PolicyFinding, PolicyReport, PolicyRule, SuppressedFinding, Suppression } from './types.js';
+import type { PolicyFinding, PolicyReport, PolicyRule, RuleViolation, SuppressedFinding, Suppression } from './types.js';
 
 export interface PolicyInput {
   readonly environment: Environment;
@@ -28,9 +28,7 @@ export function checkPolicy(input: PolicyInput): PolicyReport {
     if (!byTarget.has(key)) byTarget.set(key, s);
   }
   for (const rule of rules) {
-    const violations = rule
-      .check(context)
-      .slice()
+    const violations = mergeAcrossStacks(rule.check(context))
       .sort((a, b) => (a.resource < b.resource ? -1 : a.resource > b.resource ? 1 : a.message < b.message ? -1 : 1));
     for (const v of violations) {
       const finding: PolicyFinding = {
@@ -53,6 +51,20 @@ export function checkPolicy(input: PolicyInput): PolicyReport {
     }
   }
   return { findings, suppressed, unusedSuppressions: suppressions.filter((s) => !used.has(s)) };
+}
+
+/**
+ * One violation per resource and problem: prod's standby stack repeats the primary's resources, so the
+ * same finding would otherwise be reported (and counted) once per cluster. Its address lists every stack.
+ */
+function mergeAcrossStacks(violations: readonly RuleViolation[]): RuleViolation[] {
+  const merged = new Map<string, RuleViolation>();
+  for (const v of violations) {
+    const key = `${v.resource}\u0000${v.message}\u0000${v.severity ?? ''}`;
+    const seen = merged.get(key);
+    merged.set(key, seen ? { ...seen, address: `${seen.address}, ${v.address}` } : v);
+  }
+  return [...merged.values()];
 }
 
 export function formatFinding(f: PolicyFinding): string {

@@ -39,6 +39,7 @@ export interface PolicyFinding {
   readonly title: string;
   readonly severity: Severity;
   readonly resource: string;
+  /** `<stack>:<address>`; comma-separated when the same resource has the same problem in several stacks (prod's standby). */
   readonly address: string;
   readonly message: string;
   readonly reason: string;
