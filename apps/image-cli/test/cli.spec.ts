@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,12 +149,16 @@ describe('cios-image build: targets and builders', () => {
   }
 
   it('a missing builder: exit 1, a clear sentence, nothing written', async () => {
+    // The output directory may be there from an earlier build on this checkout: nothing in it may change.
+    const output = join(WORKSPACE_ROOT, 'dist/images/sample-api');
+    const snapshot = () => (existsSync(output) ? readdirSync(output, { recursive: true, withFileTypes: true }).map((e) => `${e.parentPath}/${e.name}:${statSync(join(e.parentPath, e.name)).mtimeMs}`).sort() : null);
+    const before = snapshot();
     const result = await cli(['build', 'sample-api'], { cwd: WORKSPACE_ROOT, env: { ...process.env, PATH: gitAndNodeOnly(), CIOS_IMAGE_BUILDER: '' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'cios-image build: no image builder found: no Docker engine answers "docker info" and buildah is not on PATH; install buildah (apt-get install buildah) or start Docker\n',
     );
-    expect(existsSync(join(WORKSPACE_ROOT, 'dist/images/sample-api'))).toBe(false);
+    expect(snapshot()).toEqual(before);
   });
 
   it('a --build-arg that swaps a pinned base for an unpinned one is refused before the builder runs', async () => {
