@@ -151,7 +151,11 @@ describe('cios-image build: targets and builders', () => {
   it('a missing builder: exit 1, a clear sentence, nothing written', async () => {
     // The output directory may be there from an earlier build on this checkout: nothing in it may change.
     const output = join(WORKSPACE_ROOT, 'dist/images/sample-api');
-    const snapshot = () => (existsSync(output) ? readdirSync(output, { recursive: true, withFileTypes: true }).map((e) => `${e.parentPath}/${e.name}:${statSync(join(e.parentPath, e.name)).mtimeMs}`).sort() : null);
+    const snapshot = (): string[] | null => {
+      if (!existsSync(output)) return null;
+      const entries = readdirSync(output, { recursive: true, withFileTypes: true }).map((e) => join(e.parentPath, e.name));
+      return entries.map((path) => `${path}:${statSync(path).mtimeMs}`).sort();
+    };
     const before = snapshot();
     const result = await cli(['build', 'sample-api'], { cwd: WORKSPACE_ROOT, env: { ...process.env, PATH: gitAndNodeOnly(), CIOS_IMAGE_BUILDER: '' } });
     expect(result.code).toBe(1);
