@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,14 +43,16 @@ export async function startPostgres(password: string): Promise<PgServer> {
     chownSync(sockets, user.uid, user.gid);
     chownSync(pwfile, user.uid, user.gid);
   }
-  const port = await freePort();
   const as = (cmd: string, args: string[]) => {
     const [first, ...rest] = [...user.prefix, cmd, ...args];
     return run(first as string, rest, { cwd: root });
   };
   await as(join(BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C']);
   rmSync(pwfile);
-  await as(join(BIN, 'pg_ctl'), ['-D', data, '-w', '-l', join(root, 'log'), '-o', `-p ${port} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const port = await startOnFreePort((candidate) =>
+    as(join(BIN, 'pg_ctl'), ['-D', data, '-w', '-t', '120', '-l', join(root, 'log'), '-o', `-p ${candidate} -k ${sockets} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']),
+    join(root, 'log'),
+  );
   return {
     port,
     password,
@@ -65,4 +67,20 @@ export async function startPostgres(password: string): Promise<PgServer> {
       rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** The free port can be taken by another test's server before PostgreSQL binds it: then start again on another. */
+async function startOnFreePort(start: (port: number) => Promise<unknown>, logFile: string): Promise<number> {
+  let lastFailure = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const port = await freePort();
+    try {
+      await start(port);
+      return port;
+    } catch (error) {
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' | ') : '';
+      lastFailure = `${error instanceof Error ? error.message : String(error)} ${log}`;
+    }
+  }
+  throw new Error(`PostgreSQL did not start after 3 attempts: ${lastFailure}`);
 }
