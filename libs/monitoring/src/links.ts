@@ -5,25 +5,29 @@ import type { SloPolicy } from '@cios/platform-spec';
 export const GRAFANA_UID_MAX_LENGTH = 40;
 
 /**
- * Stable Grafana uid of a dashboard of one environment: `cios-<environment>-<name>`. The environment is part of
- * it because one Grafana may hold every environment's dashboards, and equal uids overwrite each other. A uid
- * over 40 characters is cut and ends in a hash of the whole, so two long names never share one.
+ * Stable Grafana uids, one per dashboard of one environment. The environment is part of each because one Grafana
+ * may hold every environment's dashboards, and equal uids overwrite each other. Environment and service names
+ * are DNS-1123 labels, which never hold `_`, so `_` separates them unambiguously: `cios_<env>` is the overview and
+ * `cios_<env>_<service>` a service's dashboard (a service named "overview" or an environment "prod-eu" beside
+ * "prod" cannot collide). Uids over Grafana's 40 characters become `ciosh<hash>_<readable start>`: that family
+ * never begins with `cios_`, and the hash is of the whole name, so two long names never share one.
  */
-function environmentUid(environment: string, name: string): string {
-  const uid = `cios-${environment}-${name}`;
+function environmentUid(parts: readonly string[]): string {
+  const uid = ['cios', ...parts].join('_');
   if (uid.length <= GRAFANA_UID_MAX_LENGTH) return uid;
-  const hash = createHash('sha256').update(`${environment}/${name}`).digest('hex').slice(0, 8);
-  return `${uid.slice(0, GRAFANA_UID_MAX_LENGTH - hash.length - 1)}-${hash}`;
+  const hash = createHash('sha256').update(parts.join('/')).digest('hex').slice(0, 12);
+  const prefix = `ciosh${hash}_`;
+  return `${prefix}${parts.join('_').slice(0, GRAFANA_UID_MAX_LENGTH - prefix.length)}`;
 }
 
 /** Uid of a service's dashboard in one environment. */
 export function dashboardUid(environment: string, service: string): string {
-  return environmentUid(environment, service);
+  return environmentUid([environment, service]);
 }
 
 /** Uid of an environment's overview dashboard. */
 export function overviewDashboardUid(environment: string): string {
-  return environmentUid(environment, 'overview');
+  return environmentUid([environment]);
 }
 
 export function dashboardUrl(policy: Pick<SloPolicy, 'grafanaBaseUrl'>, service: string, environment: string): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { platform as catalog } from '@cios/catalog';
-import { GRAFANA_UID_MAX_LENGTH, dashboardUid, generateMonitoring, isAlert } from '../src/index.js';
+import { GRAFANA_UID_MAX_LENGTH, dashboardUid, generateMonitoring, isAlert, overviewDashboardUid } from '../src/index.js';
 
 interface DashboardJson {
   readonly uid: string;
@@ -47,7 +47,25 @@ describe('dashboards of every environment live side by side in one Grafana', () 
     const b = dashboardUid('production-canada', `${long}-two`);
     expect(a).toHaveLength(GRAFANA_UID_MAX_LENGTH);
     expect(a).not.toBe(b);
-    expect(a.startsWith('cios-production-canada-a-servi')).toBe(true);
-    expect(dashboardUid('prod', 'api')).toBe('cios-prod-api');
+    expect(a).toMatch(/^ciosh[0-9a-f]{12}_production-canada_a-se/);
+    expect(dashboardUid('prod', 'api')).toBe('cios_prod_api');
+    expect(overviewDashboardUid('prod')).toBe('cios_prod');
+  });
+
+  it('never gives two dashboards one uid: environments that prefix each other, a service named overview, long names', () => {
+    const uids = [
+      dashboardUid('prod-eu', 'x'),
+      dashboardUid('prod', 'eu-x'),
+      dashboardUid('prod', 'overview'),
+      overviewDashboardUid('prod'),
+      overviewDashboardUid('prod-eu'),
+      dashboardUid('prod', 'eu'),
+      // A short uid that looks like a cut one stays in its own family.
+      dashboardUid('h0123', 'x'),
+      dashboardUid('production-canada-central', 'document-service-with-long-name'),
+      dashboardUid('production-canada-central', 'document-service-with-long-name-2'),
+    ];
+    expect(new Set(uids).size).toBe(uids.length);
+    for (const uid of uids) expect(uid.length).toBeLessThanOrEqual(GRAFANA_UID_MAX_LENGTH);
   });
 });

@@ -212,8 +212,13 @@ export const Replication = z.discriminatedUnion(
 );
 export type Replication = z.infer<typeof Replication>;
 
+/** Names generated files and dashboards already use beside the services' own. */
+const RESERVED_SERVICE_NAMES = ['overview'];
+
 export const Service = z.strictObject({
-  name: Dns1123Label,
+  name: Dns1123Label.refine((name) => !RESERVED_SERVICE_NAMES.includes(name), {
+    error: (issue) => `"${String(issue.input)}" is reserved: each environment's overview dashboard (grafana/dashboards/overview.json) has that name`,
+  }),
   description: z.string().optional(),
   tier: Tier,
   /** stateless → Deployment; stateful → StatefulSet with volumes and backups. */

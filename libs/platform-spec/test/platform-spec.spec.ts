@@ -64,6 +64,12 @@ describe('service', () => {
     );
   });
 
+  it('refuses the name "overview", which each environment\'s overview dashboard has', () => {
+    expect(problems(() => parseSpec(Service, service({ name: 'overview' }), 'case.json'))).toEqual([
+      'name: "overview" is reserved: each environment\'s overview dashboard (grafana/dashboards/overview.json) has that name',
+    ]);
+  });
+
   it('rejects min above max replicas', () => {
     const bad = service({ autoscaling: { minReplicas: 5, maxReplicas: 2, cpuTargetPercent: 70 } });
     expect(problems(() => parseSpec(Service, bad, 'case.json'))).toEqual([
