@@ -5,6 +5,7 @@ import type { MonitoringModel, ResolvedService } from './model.js';
 import type { PromtoolTestFile } from './promtool-tests.js';
 import { isAlert, type AlertingRule, type RuleFile } from './rule-types.js';
 
+/** kube-state-metrics' samples in the tests: one a minute. */
 const STEP_MS = 60_000;
 
 function alertIn(file: RuleFile, name: string): AlertingRule | undefined {
@@ -50,13 +51,18 @@ export function backupTests(model: MonitoringModel, s: ResolvedService, file: Ru
   const failed = alertIn(file, 'BackupJobFailed');
   if (!overdue || !failed) return undefined;
   const rpoMinutes = model.environment.rpoMinutes;
-  const minutesOf = (rule: AlertingRule): number => Math.ceil(durationMs(rule.for ?? '0s') / STEP_MS);
-  const forMinutes = minutesOf(overdue);
-  const failedAt = 1 + minutesOf(failed) + 2;
-  // Pending from RPO + 1 min, firing from RPO + 1 min + for; two more steps of margin.
-  const fireAt = rpoMinutes + forMinutes + 3;
-  const samples = fireAt + 2;
-  const at = (minutes: number): string => formatDuration(minutes * STEP_MS);
+  const evaluationMs = durationMs(model.policy.evaluationInterval);
+  // An alert's value and state are those of the last evaluation, so every checked time is an evaluation.
+  const onEvaluation = (ms: number): number => Math.ceil(ms / evaluationMs) * evaluationMs;
+  const forMs = (rule: AlertingRule): number => durationMs(rule.for ?? '0s');
+  // True from RPO + 1 sample; pending at the next evaluation, firing one for: (rounded up to evaluations)
+  // later; a minute of margin.
+  const fireAtMs = onEvaluation(rpoMinutes * STEP_MS + STEP_MS + evaluationMs + onEvaluation(forMs(overdue)) + STEP_MS);
+  const failedAtMs = onEvaluation(STEP_MS + evaluationMs + onEvaluation(forMs(failed)) + STEP_MS);
+  const silentBeforeRpoMs = Math.floor(((rpoMinutes - 1) * STEP_MS) / evaluationMs) * evaluationMs;
+  const samples = Math.ceil(fireAtMs / STEP_MS) + 2;
+  const failedSamples = Math.ceil(failedAtMs / STEP_MS) + 2;
+  const at = (ms: number): string => formatDuration(ms);
   const cronjob = { namespace: s.namespace, cronjob: `${s.service.name}-backup` };
   const series = (metric: string, labels: Record<string, string>): string =>
     `${metric}{${Object.entries(labels)
@@ -76,52 +82,53 @@ export function backupTests(model: MonitoringModel, s: ResolvedService, file: Ru
   const name = s.service.name;
   return {
     rule_files: [],
-    evaluation_interval: at(1),
+    // Rules evaluated as the real Prometheus evaluates them; kube-state-metrics' samples stay a minute apart.
+    evaluation_interval: at(evaluationMs),
     tests: [
       {
         name: `${name}: BackupOverdue fires when the backup CronJob never succeeded and is older than the ${rpoMinutes}-minute RPO`,
-        interval: at(1),
+        interval: at(STEP_MS),
         input_series: [created],
         alert_rule_test: [
-          { eval_time: at(rpoMinutes - 1), alertname: 'BackupOverdue', exp_alerts: [] },
-          { eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: firing(fireAt * 60) },
+          { eval_time: at(silentBeforeRpoMs), alertname: 'BackupOverdue', exp_alerts: [] },
+          { eval_time: at(fireAtMs), alertname: 'BackupOverdue', exp_alerts: firing(fireAtMs / 1000) },
         ],
       },
       {
         name: `${name}: BackupOverdue fires when the last successful backup is older than the RPO`,
-        interval: at(1),
+        interval: at(STEP_MS),
         input_series: [created, lastSuccess(constant(0, samples))],
-        alert_rule_test: [{ eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: firing(fireAt * 60) }],
+        alert_rule_test: [{ eval_time: at(fireAtMs), alertname: 'BackupOverdue', exp_alerts: firing(fireAtMs / 1000) }],
       },
       {
         name: `${name}: BackupOverdue stays silent while backups succeed within the RPO`,
-        interval: at(1),
+        interval: at(STEP_MS),
         input_series: [created, lastSuccess(succeedingEvery(Math.max(1, Math.floor(rpoMinutes / 2)), samples))],
         alert_rule_test: [
-          { eval_time: at(rpoMinutes + 1), alertname: 'BackupOverdue', exp_alerts: [] },
-          { eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: [] },
+          { eval_time: at(onEvaluation((rpoMinutes + 1) * STEP_MS)), alertname: 'BackupOverdue', exp_alerts: [] },
+          { eval_time: at(fireAtMs), alertname: 'BackupOverdue', exp_alerts: [] },
         ],
       },
       {
         name: `${name}: BackupOverdue stays silent for a CronJob suspended with a reason (a standby cluster's backup)`,
-        interval: at(1),
+        interval: at(STEP_MS),
         input_series: [created, suspended, reason],
-        alert_rule_test: [{ eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: [] }],
+        alert_rule_test: [{ eval_time: at(fireAtMs), alertname: 'BackupOverdue', exp_alerts: [] }],
       },
       {
         name: `${name}: BackupOverdue fires for a CronJob suspended without a reason`,
-        interval: at(1),
+        interval: at(STEP_MS),
         input_series: [created, suspended],
-        alert_rule_test: [{ eval_time: at(fireAt), alertname: 'BackupOverdue', exp_alerts: firing(fireAt * 60) }],
+        alert_rule_test: [{ eval_time: at(fireAtMs), alertname: 'BackupOverdue', exp_alerts: firing(fireAtMs / 1000) }],
       },
       {
         name: `${name}: BackupJobFailed fires for a failed backup run`,
-        interval: at(1),
-        input_series: [{ series: series('kube_job_status_failed', jobLabels), values: `0 ${constant(1, failedAt + 2)}` }],
+        interval: at(STEP_MS),
+        input_series: [{ series: series('kube_job_status_failed', jobLabels), values: `0 ${constant(1, failedSamples)}` }],
         alert_rule_test: [
           { eval_time: at(0), alertname: 'BackupJobFailed', exp_alerts: [] },
           {
-            eval_time: at(failedAt),
+            eval_time: at(failedAtMs),
             alertname: 'BackupJobFailed',
             exp_alerts: [{ exp_labels: { ...failed.labels, ...jobLabels }, exp_annotations: rendered(failed, jobLabels) }],
           },

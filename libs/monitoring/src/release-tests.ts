@@ -1,4 +1,4 @@
-import { formatDuration } from '@cios/platform-spec';
+import { durationMs, formatDuration } from '@cios/platform-spec';
 import { POD_NAME_LABEL, POD_VERSION_LABEL, kubeStateMetricsLabel } from './kube-state-metrics.js';
 import type { MonitoringModel } from './model.js';
 import { POD_RELEASE_INFO, RELEASE_INFO, REQUESTS_TOTAL, releaseErrorRatioQuery } from './promql.js';
@@ -38,7 +38,8 @@ export function releaseTests(model: MonitoringModel): PromtoolTestFile | undefin
   const releaseInfo = (release: string) => series(RELEASE_INFO, { namespace, release, service });
   return {
     rule_files: [],
-    evaluation_interval: '1m',
+    // Rules evaluated as the real Prometheus evaluates them; the samples stay a minute apart.
+    evaluation_interval: formatDuration(durationMs(model.policy.evaluationInterval)),
     tests: [
       {
         name: `release markers: ${service} mid-rollout from ${OLD} to ${NEW}`,

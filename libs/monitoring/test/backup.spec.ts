@@ -69,6 +69,17 @@ describe('backup alerts', () => {
     expect(standby.output).toContain('suspended with a reason');
   });
 
+  it.each(['15s', '5m'])('promtool passes the backup and release-marker tests when rules are evaluated every %s', async (evaluationInterval) => {
+    const generated = generateMonitoring({ platform: smallPlatform(), environment: 'prod', format: 'files', policy: { evaluationInterval } }).files;
+    const release = LAYOUT.tests('platform.releases');
+    for (const file of [testFile, release]) expect(generated[file]).toMatch(new RegExp(`^evaluation_interval: ${evaluationInterval}$`, 'm'));
+    const dir = join(tmp, `every-${evaluationInterval}`);
+    await writeFilesAtomically(dir, generated);
+    const result = await runTool('promtool', ['test', 'rules', 'store.backup.test.yml', 'platform.releases.test.yml'], join(dir, 'prometheus/tests'));
+    expect(result.stdout + result.stderr).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
   it('renders humanizeDuration as Prometheus does', () => {
     expect(humanizeDuration(4080)).toBe('1h 8m 0s');
     expect(humanizeDuration(90_061)).toBe('1d 1h 1m 1s');
