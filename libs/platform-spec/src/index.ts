@@ -7,6 +7,7 @@ export * from './environment.js';
 export * from './image-ref.js';
 export * from './release.js';
 export * from './platform.js';
+export * from './placement.js';
 export * from './errors.js';
 export * from './slo-policy.js';
 export * from './json-text.js';

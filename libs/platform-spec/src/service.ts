@@ -230,6 +230,16 @@ export const Service = z.strictObject({
   runAsUser: z.number().int().min(1000).default(10001),
   /** Where Prometheus scrapes request metrics. */
   metricsPath: HttpPath.default('/metrics'),
+  /**
+   * Where the service runs: environment names or kinds ("qa", "staging" …), as `replicas` keys are. Left out, it
+   * runs in every environment, as a CIOS service should: staging and prod are only worth their name when they run
+   * what dev runs. Name some for a service that has no business elsewhere, such as the reference service that
+   * exercises the platform in dev (apps/sample-api). `runsIn` is the one place that reads it.
+   */
+  environments: z
+    .array(Dns1123Label)
+    .min(1, 'names no environment, so the service would run nowhere: leave environments out to run it everywhere, or name where it runs')
+    .optional(),
   replicas: ReplicasPerEnvironment,
   resources: Resources,
   autoscaling: Autoscaling.optional(),

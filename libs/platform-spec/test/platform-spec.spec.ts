@@ -13,6 +13,9 @@ import {
   parseJsonText,
   parseSpec,
   replicasIn,
+  describePlacement,
+  runsIn,
+  servicesIn,
   type EnvironmentInput,
   type PlatformInput,
   type ServiceInput,
@@ -39,6 +42,12 @@ const env: EnvironmentInput = {
   requiresApproval: false,
   prometheusUrl: 'http://127.0.0.1:9090',
 };
+
+/** `value`, or a failed test saying `what` is missing: narrows without a non-null assertion. */
+function must<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} missing`);
+  return value;
+}
 
 function problems(fn: () => unknown): string[] {
   try {
@@ -229,6 +238,86 @@ describe('platform', () => {
     ]);
     const own = { ...qa, domain: 'qa.cios.ca' };
     expect(() => parseSpec(Platform, { services: [gateway, portal], environments: [dev, prod, own] }, 'catalog')).not.toThrow();
+  });
+});
+
+describe('where a service runs', () => {
+  const backend = { type: 'kubernetes', secretSuffix: 'x' } as const;
+  const staging: EnvironmentInput = { ...env, name: 'staging', kind: 'staging' };
+  const qa: EnvironmentInput = { ...env, name: 'qa', kind: 'staging', domain: 'qa.cios.ca' };
+  const prod: EnvironmentInput = { ...env, name: 'prod', kind: 'prod', requiresApproval: true, backend };
+  const environments = [env, staging, qa, prod];
+  const platform = (services: ServiceInput[]): PlatformInput => ({ services, environments });
+  const parsed = (services: ServiceInput[]) => parseSpec(Platform, platform(services), 'catalog');
+  const everywhere = service({ name: 'everywhere', replicas: {} });
+  const devOnly = service({ name: 'dev-only', environments: ['dev'], replicas: { dev: 1 } });
+  const stagingKind = service({ name: 'staging-kind', environments: ['staging'], replicas: {} });
+  const qaByName = service({ name: 'qa-by-name', environments: ['qa'], replicas: {} });
+
+  it('runs a service without environments everywhere, else where an entry names the environment or its kind', () => {
+    const p = parsed([everywhere, devOnly, stagingKind, qaByName]);
+    const names = (envName: string) => servicesIn(p, must(p.environments.find((e) => e.name === envName), envName)).map((s) => s.name);
+    expect(names('dev')).toEqual(['everywhere', 'dev-only']);
+    // "staging" is both an environment's name and a kind: qa is of that kind, so it runs there too.
+    expect(names('staging')).toEqual(['everywhere', 'staging-kind']);
+    expect(names('qa')).toEqual(['everywhere', 'staging-kind', 'qa-by-name']);
+    expect(names('prod')).toEqual(['everywhere']);
+    expect(runsIn({ environments: ['qa'] }, { name: 'staging', kind: 'staging' })).toBe(false);
+    expect(runsIn({ environments: ['prod'] }, { name: 'prod-eu', kind: 'prod' })).toBe(true);
+    expect(runsIn({}, { name: 'anything', kind: 'dev' })).toBe(true);
+    expect(describePlacement(devOnly)).toBe('its environments: dev');
+    expect(describePlacement({ environments: ['qa', 'prod'] })).toBe('its environments: qa, prod');
+    expect(describePlacement(everywhere)).toBe('it runs in every environment');
+  });
+
+  it('refuses an environment that is neither a name nor a kind of the catalog, and an empty list', () => {
+    expect(problems(() => parsed([service({ name: 'typo', environments: ['dev', 'stagin'], replicas: { dev: 1 } })]))).toEqual([
+      'services[0].environments[1]: "stagin" is neither the name nor the kind of an environment in the catalog (environments: dev, staging, qa, prod; kinds: dev, staging, prod)',
+    ]);
+    expect(problems(() => parsed([service({ name: 'nowhere', environments: [], replicas: {} })]))).toEqual([
+      'services[0].environments: names no environment, so the service would run nowhere: leave environments out to run it everywhere, or name where it runs',
+    ]);
+  });
+
+  it('refuses a service that runs where a service it depends on does not, naming those environments', () => {
+    const caller = service({ name: 'caller', replicas: {}, dependsOn: ['everywhere', 'dev-only'] });
+    expect(problems(() => parsed([everywhere, devOnly, caller]))).toEqual([
+      'services[2].dependsOn[1]: caller runs in staging, qa, prod, where dev-only, which it depends on, does not (dev-only runs in dev): its calls there would reach nothing. Run dev-only there too, or keep caller out of staging, qa, prod with its environments',
+    ]);
+    // Kept where its callee runs, it is accepted; a dev-only service may call one that runs everywhere.
+    expect(() => parsed([everywhere, devOnly, { ...caller, environments: ['dev'] }])).not.toThrow();
+    expect(() => parsed([everywhere, service({ name: 'dev-caller', environments: ['dev'], replicas: {}, dependsOn: ['everywhere'] })])).not.toThrow();
+    // By kind: a caller in every staging environment needs its callee in qa too, not only in the one named staging.
+    const byKind = service({ name: 'by-kind', environments: ['staging'], replicas: {}, dependsOn: ['staging-only'] });
+    const stagingOnly = service({ name: 'staging-only', environments: ['staging'], replicas: {} });
+    expect(() => parsed([stagingOnly, byKind])).not.toThrow();
+    expect(problems(() => parsed([{ ...stagingOnly, environments: ['qa'] }, byKind]))).toEqual([
+      expect.stringMatching(/^services\[1\]\.dependsOn\[0\]: by-kind runs in staging, where staging-only, which it depends on, does not \(staging-only runs in qa\)/),
+    ]);
+  });
+
+  it('refuses replicas for an environment the service does not run in, by name or by kind', () => {
+    expect(problems(() => parsed([{ ...devOnly, replicas: { dev: 1, prod: 3 } }]))).toEqual([
+      'services[0].replicas.prod: dev-only runs in no environment "prod" names (its environments: dev), so this replica count would never be used: remove it, or add "prod" to its environments',
+    ]);
+    // "staging" names the kind qa has too: qa-by-name runs in an environment it names, so the count is used.
+    expect(() => parsed([{ ...qaByName, replicas: { staging: 2 } }])).not.toThrow();
+    expect(problems(() => parsed([{ ...qaByName, replicas: { qa: 2, dev: 1 } }]))).toEqual([
+      expect.stringMatching(/^services\[0\]\.replicas\.dev: qa-by-name runs in no environment "dev" names/),
+    ]);
+    // An unknown key keeps its own message, once.
+    expect(problems(() => parsed([{ ...devOnly, replicas: { dev: 1, nope: 1 } }]))).toEqual(['services[0].replicas.nope: "nope" is not an environment in the catalog']);
+  });
+
+  it('checks public hosts only where a service runs: a dev-only service claims no production host', () => {
+    const domainless: EnvironmentInput = { ...env, name: 'demo', kind: 'staging' };
+    const tool = service({ name: 'tool', environments: ['demo'], replicas: {}, ingress: { host: 'tool.cios.ca' } });
+    const onProd = { services: [tool], environments: [{ ...prod, domain: 'cios.ca' }, domainless] };
+    expect(() => parseSpec(Platform, onProd, 'catalog')).not.toThrow();
+    const both = { ...onProd, services: [{ ...tool, environments: ['demo', 'prod'] }] };
+    expect(problems(() => parseSpec(Platform, both, 'catalog'))).toEqual([
+      expect.stringMatching(/^environments\[1\]\.domain: demo would serve tool\.cios\.ca, already the public host of prod/),
+    ]);
   });
 });
 
