@@ -8,7 +8,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { platform } from '@cios/catalog';
+import { getEnvironment, platform } from '@cios/catalog';
+import { servicesIn } from '@cios/platform-spec';
 import { runCli } from '../dist/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,12 +25,12 @@ function median(xs) {
 
 // ---- 1. plan --env prod, render mode, fresh process ----
 function planBench() {
-  // Digest-pinned like a real prod release (every service plus the backup jobs' backup-tools), so the
+  // Digest-pinned like a real prod release (every service prod runs plus the backup jobs' backup-tools), so the
   // policy check passes and the whole prod catalog renders end to end. The digests are sha256 of each name.
   // Services added since the fixture was written (the service generator adds them) get a digest the same way.
   const releaseFile = path.join(tmp, 'prod-release.json');
   const release = JSON.parse(fs.readFileSync(path.join(here, 'fixtures/prod-release.json'), 'utf8'));
-  for (const s of platform.services) release.images[s.name] ??= `${s.image}@sha256:${createHash('sha256').update(s.name).digest('hex')}`;
+  for (const s of servicesIn(platform, getEnvironment('prod'))) release.images[s.name] ??= `${s.image}@sha256:${createHash('sha256').update(s.name).digest('hex')}`;
   fs.writeFileSync(releaseFile, JSON.stringify(release, null, 2));
   const kb = path.join(tmp, 'kb.json');
   fs.writeFileSync(kb, '{"version":"1.0"}\n');
@@ -52,7 +53,7 @@ function planBench() {
       const first = last.stderr.split('\n').find((l) => l.includes('error ')) ?? last.stderr.trim();
       outcome = `exit ${last.status}, refused by the policy check after synthesis: ${first.trim().slice(0, 160)}`;
     }
-    console.log(`plan --env ${env} (render mode, ${platform.services.length} services, fresh process): ${outcome}`);
+    console.log(`plan --env ${env} (render mode, ${servicesIn(platform, getEnvironment(env)).length} services, fresh process): ${outcome}`);
     console.log(`  wall time median ${(median(times) / 1000).toFixed(2)} s over ${times.length} runs (${times.map((t) => (t / 1000).toFixed(2)).join(', ')}); target < 5 s`);
   }
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { type Environment, type Platform, type Release, type Service, primaryCluster } from '@cios/platform-spec';
+import { type Environment, type Platform, type Release, type Service, primaryCluster, servicesIn } from '@cios/platform-spec';
 import { type Check, checksFor, worstCaseRollbackSeconds, type CheckOverrides } from './analysis.js';
 import { type AnalysisMode, type AnalysisOutcome, runAnalysis } from './analysis-runner.js';
 import { clearAbort, readAbort, requestAbort } from './abort-signal.js';
@@ -22,7 +22,7 @@ import { type DeploymentWrite, EnvironmentBusyError, type KbStore } from './kb-s
 import { type MetricsSource, PrometheusClient } from './prometheus.js';
 import type { Progress } from './progress.js';
 import type { Redactor } from './redact.js';
-import { InputError, type ServiceDiff, diffImages, gitInfo, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
+import { InputError, type ServiceDiff, diffImages, gitInfo, notInEnvironment, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
 import { PolicyRefusal, type PolicyFindingView, type Renderer, needsCluster, render } from './render.js';
 import { type StackOutcome, type StackTask, StackFailedError, applyStacks, planStacks, stackTasks } from './stack-runner.js';
 import { ProviderUnavailableError, Terraform, formatPlanSummary } from './terraform.js';
@@ -188,14 +188,11 @@ export class Deployer {
       if (!git) throw new InputError('no --release file and no git commit to build a release from; pass --release FILE');
       ({ release, notes } = releaseFromSets({ platform: this.o.platform, env: this.env, sets: source.sets ?? [], base: previousRelease?.images, git, createdBy: this.o.actor }));
     }
-    const unknown = unknownReleaseKeys(release.images, this.o.platform);
+    const unknown = unknownReleaseKeys(release.images, this.o.platform, this.env);
     if (unknown.length > 0) {
-      const support = supportImages(this.o.platform).map((i) => i.key);
       // Named by file and field: the person fixing it has to find the key.
       const where = source.file ? `${source.file}: ` : previous ? `the release built from --set over the running release ${previous.release_id}: ` : '';
-      throw new InputError(
-        `${where}${unknown.map((k) => `images.${k}`).join(', ')}: neither a service of the catalog nor one of its support images${support.length > 0 ? ` (support images: ${support.join(', ')})` : ''}`,
-      );
+      throw new InputError(`${where}${unknown.map((k) => `images.${k}: ${notInEnvironment(k, this.o.platform, this.env)}`).join('; ')}`);
     }
     this.o.progress.step(`rendering stacks and monitoring for ${this.env.name}`);
     const out = await render(this.o.renderer, { platform: this.o.platform, env: this.env, release });
@@ -207,16 +204,17 @@ export class Deployer {
 
   /** Per image key; support images (backup jobs) are marked so the plan lists them apart from services. */
   private diff(from: Readonly<Record<string, string>> | undefined, to: Readonly<Record<string, string>>): ServiceDiff[] {
-    const support = new Set(supportImages(this.o.platform).map((i) => i.key));
+    const support = new Set(supportImages(this.o.platform, this.env).map((i) => i.key));
     return diffImages(from, to).map((d) => (support.has(d.service) ? { ...d, support: true } : d));
   }
 
-  /** Services whose image changed; a config-only release watches every service it runs. */
+  /** Services of the environment whose image changed; a config-only release watches every service it runs. */
   changedServices(p: Pick<Prepared, 'diff' | 'rendered'>): Service[] {
-    const isService = (name: string) => this.o.platform.services.some((s) => s.name === name);
+    const running = servicesIn(this.o.platform, this.env);
+    const isService = (name: string) => running.some((s) => s.name === name);
     const changed = p.diff.filter((d) => (d.change === 'added' || d.change === 'changed') && isService(d.service)).map((d) => d.service);
     const names = changed.length > 0 ? changed : Object.keys(p.rendered.release.images).filter(isService);
-    return this.o.platform.services.filter((s) => names.includes(s.name));
+    return running.filter((s) => names.includes(s.name));
   }
 
   gates(kb: KbView, p: Prepared, options: Pick<ApplyOptions, 'taskId' | 'testReport' | 'firstDeploy'>, binding: Pick<ApprovalSubject, 'boundPlanHash' | 'verifyAfterLock'> = {}): Gate[] {

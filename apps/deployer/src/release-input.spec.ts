@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { diffImages, parseSets, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
+import { diffImages, notInEnvironment, parseSets, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
 import { Redactor, redactUrl } from './redact.js';
 import { parseTestReport } from './gates.js';
 
@@ -39,16 +39,42 @@ describe('support images and upstream images', () => {
   const digest = `sha256:${'1'.repeat(64)}`;
 
   it('finds the distinct backup image repositories of the catalog under their last path segment', () => {
-    expect(supportImages(platform)).toEqual([
+    expect(supportImages(platform, getEnvironment('dev'))).toEqual([
       { key: 'backup-tools', repository: 'ghcr.io/cios/backup-tools', image: 'ghcr.io/cios/backup-tools:1.4.0', usedBy: ['postgres', 'qdrant', 'redis'] },
     ]);
   });
 
   it('accepts backup-tools in --set and in a release, and names unknown keys', () => {
-    expect(parseSets(['backup-tools=1.4.1'], platform)).toEqual({ 'backup-tools': 'ghcr.io/cios/backup-tools:1.4.1' });
-    expect(parseSets([`backup-tools=${digest}`], platform)).toEqual({ 'backup-tools': `ghcr.io/cios/backup-tools@${digest}` });
-    expect(() => parseSets(['backup-tool=1.0'], platform)).toThrow(/"backup-tool" is not a service in the catalog .* nor a support image \(known: backup-tools\)/);
-    expect(unknownReleaseKeys({ 'backup-tools': 'x:1', 'case-service': 'y:1', mystery: 'z:1', 'other-tools': 'w:1' }, platform)).toEqual(['mystery', 'other-tools']);
+    const dev = getEnvironment('dev');
+    expect(parseSets(['backup-tools=1.4.1'], platform, dev)).toEqual({ 'backup-tools': 'ghcr.io/cios/backup-tools:1.4.1' });
+    expect(parseSets([`backup-tools=${digest}`], platform, dev)).toEqual({ 'backup-tools': `ghcr.io/cios/backup-tools@${digest}` });
+    expect(() => parseSets(['backup-tool=1.0'], platform, dev)).toThrow(/"backup-tool" is not a service in the catalog \(known in dev: .*\) nor a support image \(known: backup-tools\)/);
+    expect(unknownReleaseKeys({ 'backup-tools': 'x:1', 'case-service': 'y:1', mystery: 'z:1', 'other-tools': 'w:1' }, platform, dev)).toEqual(['mystery', 'other-tools']);
+  });
+
+  it('releases sample-api in dev only: --set and release keys for it are refused elsewhere, saying where it runs', () => {
+    const [dev, staging, prod] = ['dev', 'staging', 'prod'].map((name) => getEnvironment(name));
+    if (!dev || !staging || !prod) throw new Error('the catalog lacks dev, staging or prod');
+    expect(parseSets(['sample-api=1.0.0'], platform, dev)).toEqual({ 'sample-api': 'ghcr.io/cios/sample-api:1.0.0' });
+    for (const env of [staging, prod]) {
+      expect(() => parseSets(['sample-api=1.0.0'], platform, env)).toThrow(
+        `--set sample-api=1.0.0: sample-api does not run in ${env.name} (its environments: dev), so there is nothing of it to release here`,
+      );
+      expect(unknownReleaseKeys({ 'sample-api': 'x:1', 'case-service': 'y:1' }, platform, env)).toEqual(['sample-api']);
+      expect(notInEnvironment('sample-api', platform, env)).toBe(`sample-api does not run in ${env.name} (its environments: dev): a release for ${env.name} cannot name it`);
+    }
+    expect(unknownReleaseKeys({ 'sample-api': 'x:1' }, platform, dev)).toEqual([]);
+    expect(notInEnvironment('mystery', platform, dev)).toBe('neither a service of the catalog nor one of its support images (support images: backup-tools)');
+  });
+
+  it('builds a release from --set of the services the environment runs: sample-api in dev, not in staging', () => {
+    const base = { 'sample-api': `ghcr.io/cios/sample-api@${digest}`, 'case-service': `ghcr.io/cios/case-service@${digest}` };
+    const dev = releaseFromSets({ platform, env: getEnvironment('dev'), sets: [], base: undefined, git, createdBy: 't' }).release;
+    expect(dev.images['sample-api']).toBe('ghcr.io/cios/sample-api:cccccccccccc');
+    // A running release that still names it (made before it was kept out) does not carry it into staging's next one.
+    const staging = releaseFromSets({ platform, env: getEnvironment('staging'), sets: [], base, git, createdBy: 't' }).release;
+    expect(staging.images['sample-api']).toBeUndefined();
+    expect(staging.images['case-service']).toBe(base['case-service']);
   });
 
   it('leaves upstream images without a version unreleased instead of tagging them with the commit, and says so', () => {

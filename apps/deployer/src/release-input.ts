@@ -1,6 +1,21 @@
 import * as fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { type Environment, JsonSyntaxError, type Platform, Release, SpecError, type SpecOf, type SpecSchema, byCodePoint, parseImageRef, parseJsonSpec, parseSpec } from '@cios/platform-spec';
+import {
+  type Environment,
+  JsonSyntaxError,
+  type Platform,
+  Release,
+  SpecError,
+  type SpecOf,
+  type SpecSchema,
+  byCodePoint,
+  describePlacement,
+  parseImageRef,
+  parseJsonSpec,
+  parseSpec,
+  runsIn,
+  servicesIn,
+} from '@cios/platform-spec';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -63,10 +78,10 @@ export interface SupportImage {
   readonly usedBy: readonly string[];
 }
 
-/** The distinct backup images of the catalog, keyed by their repository's last path segment. */
-export function supportImages(platform: Platform): SupportImage[] {
+/** The distinct backup images of the services `env` runs, keyed by their repository's last path segment. */
+export function supportImages(platform: Platform, env: Environment): SupportImage[] {
   const byRepository = new Map<string, { image: string; usedBy: string[] }>();
-  for (const s of platform.services) {
+  for (const s of servicesIn(platform, env)) {
     if (!s.backup) continue;
     const repository = parseImageRef(s.backup.image)?.repository ?? s.backup.image;
     const entry = byRepository.get(repository) ?? { image: s.backup.image, usedBy: [] };
@@ -77,28 +92,46 @@ export function supportImages(platform: Platform): SupportImage[] {
   return out.sort((a, b) => byCodePoint(a.key, b.key));
 }
 
-/** Release keys that name neither a catalog service nor a support image. */
-export function unknownReleaseKeys(images: Readonly<Record<string, string>>, platform: Platform): string[] {
-  const support = new Set(supportImages(platform).map((i) => i.key));
-  return Object.keys(images).filter((k) => !platform.services.some((s) => s.name === k) && !support.has(k));
+/** Release keys that name neither a service `env` runs nor one of their support images. */
+export function unknownReleaseKeys(images: Readonly<Record<string, string>>, platform: Platform, env: Environment): string[] {
+  const support = new Set(supportImages(platform, env).map((i) => i.key));
+  const running = new Set(servicesIn(platform, env).map((s) => s.name));
+  return Object.keys(images).filter((k) => !running.has(k) && !support.has(k));
+}
+
+/**
+ * Why `key` of a release for `env` names nothing `env` runs: a service of the catalog kept out of `env` (its
+ * `environments`), said as such so nobody hunts for a typo, or a name the catalog does not know at all.
+ */
+export function notInEnvironment(key: string, platform: Platform, env: Environment): string {
+  const service = platform.services.find((s) => s.name === key);
+  if (service) return `${key} does not run in ${env.name} (${describePlacement(service)}): a release for ${env.name} cannot name it`;
+  const support = supportImages(platform, env).map((i) => i.key);
+  return `neither a service of the catalog nor one of its support images${support.length > 0 ? ` (support images: ${support.join(', ')})` : ''}`;
 }
 
 /** CIOS builds these images itself from each commit (tagged with the commit SHA); anything else is upstream. */
 export const CIOS_REGISTRY_PREFIX = 'ghcr.io/cios/';
 
-/** `--set svc=1.4.2`, `svc=sha256:…` or `svc=registry/repo:tag@sha256:…`; support images by their key. */
-export function parseSets(sets: readonly string[], platform: Platform): Record<string, string> {
+/**
+ * `--set svc=1.4.2`, `svc=sha256:…` or `svc=registry/repo:tag@sha256:…` for a service `env` runs; support images by
+ * their key. A service of the catalog that does not run in `env` is refused as such: it would be rendered nowhere.
+ */
+export function parseSets(sets: readonly string[], platform: Platform, env: Environment): Record<string, string> {
   const out: Record<string, string> = {};
-  const support = supportImages(platform);
+  const running = servicesIn(platform, env);
+  const support = supportImages(platform, env);
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new InputError(`--set ${s}: expected service=tag (or service=image-reference)`);
     const name = s.slice(0, eq);
     const value = s.slice(eq + 1);
-    const repository = platform.services.find((x) => x.name === name)?.image ?? support.find((x) => x.key === name)?.repository;
+    const kept = platform.services.find((x) => x.name === name && !runsIn(x, env));
+    if (kept) throw new InputError(`--set ${s}: ${name} does not run in ${env.name} (${describePlacement(kept)}), so there is nothing of it to release here`);
+    const repository = running.find((x) => x.name === name)?.image ?? support.find((x) => x.key === name)?.repository;
     if (!repository) {
       throw new InputError(
-        `--set ${s}: "${name}" is not a service in the catalog (known: ${platform.services.map((x) => x.name).join(', ')})${
+        `--set ${s}: "${name}" is not a service in the catalog (known in ${env.name}: ${running.map((x) => x.name).join(', ')})${
           support.length > 0 ? ` nor a support image (known: ${support.map((x) => x.key).join(', ')})` : ''
         }`,
       );
@@ -118,10 +151,10 @@ export interface ReleaseFromSets {
 }
 
 /**
- * A release without a file: the images running now (base), changed by `--set`. A CIOS image with neither gets
- * the image built from this commit (tagged with its SHA, as CI tags them); an upstream image (postgres, redis, …)
- * is not built here, so a commit tag would name an image that does not exist: it stays unreleased instead.
- * Support images come only from `--set` or the base; otherwise the catalog's own reference applies.
+ * A release without a file, of the services `env` runs: the images running now (base), changed by `--set`. A CIOS
+ * image with neither gets the image built from this commit (tagged with its SHA, as CI tags them); an upstream image
+ * (postgres, redis, …) is not built here, so a commit tag would name an image that does not exist: it stays
+ * unreleased instead. Support images come only from `--set` or the base; otherwise the catalog's own reference applies.
  */
 export function releaseFromSets(options: {
   platform: Platform;
@@ -131,10 +164,11 @@ export function releaseFromSets(options: {
   git: GitInfo;
   createdBy: string;
 }): ReleaseFromSets {
-  const sets = parseSets(options.sets, options.platform);
+  const sets = parseSets(options.sets, options.platform, options.env);
   const images: Record<string, string> = {};
   const notes: string[] = [];
-  for (const s of [...options.platform.services].sort((a, b) => byCodePoint(a.name, b.name))) {
+  // Only what runs here: a running release's image of a service since kept out of the environment is dropped.
+  for (const s of servicesIn(options.platform, options.env).sort((a, b) => byCodePoint(a.name, b.name))) {
     const ref = sets[s.name] ?? options.base?.[s.name] ?? derivedImage(s.image, options.git.commit);
     if (ref) images[s.name] = ref;
     else {
@@ -143,7 +177,7 @@ export function releaseFromSets(options: {
       );
     }
   }
-  for (const i of supportImages(options.platform)) {
+  for (const i of supportImages(options.platform, options.env)) {
     const ref = sets[i.key] ?? options.base?.[i.key];
     if (ref) images[i.key] = ref;
   }

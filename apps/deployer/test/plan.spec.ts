@@ -21,6 +21,8 @@ describe('cios-deploy plan --env dev (real catalog)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Plan for dev: release [0-9a-f]{12}/);
     expect(r.stdout).toContain('added     case-service: ghcr.io/cios/case-service:1.2.3');
+    // sample-api runs in dev: its image is this commit's, like every CIOS image not set.
+    expect(r.stdout).toMatch(/added {5}sample-api: ghcr\.io\/cios\/sample-api:[0-9a-f]{12}\n/);
     expect(r.stdout).toMatch(/failed {2}task: no open DevOps task to deploy dev/);
     expect(r.stdout).toContain('Rollback target: none (a first deploy needs --first-deploy)');
     expect(r.stdout).toMatch(/Worst case from a breach to rollback: \d+s/);
@@ -60,6 +62,54 @@ describe('cios-deploy plan --env dev (real catalog)', () => {
     expect(set.stderr).toContain('"nosuch" is not a service in the catalog');
     const usage = await cli(['plan', '--env', 'dev', '--bogus']);
     expect(usage.code).toBe(2);
+  });
+});
+
+describe('cios-deploy plan: sample-api runs in dev only (real catalog)', () => {
+  const kb = path.join(dir, 'kb-sample.json');
+  fs.writeFileSync(kb, '{"version":"1.0"}\n');
+  const state = ['--kb', kb, '--state-dir', path.join(dir, '.cios-sample'), '--render-only'];
+  interface Report {
+    artifactDir: string;
+    services: { service: string; change: string }[];
+  }
+  const plan = async (env: string, ...args: string[]): Promise<Report> => {
+    const r = await cli(['plan', '--env', env, ...state, '--json', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as Report;
+  };
+
+  it('dev: released, deployed by the services stack, watched by the monitoring-config stack', async () => {
+    const report = await plan('dev');
+    expect(report.services.map((s) => s.service)).toContain('sample-api');
+    const files = snapshot(report.artifactDir);
+    type Resources = Record<string, Record<string, { metadata?: { name: string; namespace: string }; manifest?: { kind: string; metadata: { name: string; namespace: string } } }>>;
+    const resources = (stack: string) => (JSON.parse(files[`stacks/${stack}/cdk.tf.json`] ?? '{}') as { resource?: Resources }).resource ?? {};
+    const deployments = Object.values(resources('services')['kubernetes_deployment_v1'] ?? {}).map((d) => `${d.metadata?.namespace}/${d.metadata?.name}`);
+    expect(deployments).toContain('dev-core/sample-api');
+    const monitoring = resources('monitoring-config');
+    const objects = Object.values(monitoring['kubernetes_manifest'] ?? {}).map((m) => `${m.manifest?.kind} ${m.manifest?.metadata.namespace}/${m.manifest?.metadata.name}`);
+    expect(objects).toContain('ServiceMonitor dev-core/sample-api');
+    expect(Object.values(monitoring['kubernetes_config_map_v1'] ?? {}).map((c) => c.metadata?.name)).toContain('cios-dashboard-sample-api');
+    expect(Object.keys(files)).toContain('monitoring/grafana/dashboards/sample-api.json');
+  });
+
+  it('staging: neither in the release, the stacks nor the monitoring', async () => {
+    const report = await plan('staging');
+    expect(report.services.map((s) => s.service)).not.toContain('sample-api');
+    const mentions = Object.entries(snapshot(report.artifactDir)).filter(([file, text]) => file.includes('sample-api') || text.includes('sample-api'));
+    expect(mentions.map(([file]) => file)).toEqual([]);
+  });
+
+  it('staging: --set sample-api=… and a release file naming it are refused, saying where it runs', async () => {
+    const set = await cli(['plan', '--env', 'staging', ...state, '--set', 'sample-api=1.0.0']);
+    expect(set.code).toBe(1);
+    expect(set.stderr).toContain('--set sample-api=1.0.0: sample-api does not run in staging (its environments: dev), so there is nothing of it to release here');
+    const file = path.join(dir, 'staging-with-sample-api.json');
+    fs.writeFileSync(file, JSON.stringify({ ...release, environment: 'staging', images: { ...release.images, 'sample-api': `ghcr.io/cios/sample-api@sha256:${'3'.repeat(64)}` } }));
+    const released = await cli(['plan', '--env', 'staging', '--release', file, ...state]);
+    expect(released.code).toBe(1);
+    expect(released.stderr).toContain(`${file}: images.sample-api: sample-api does not run in staging (its environments: dev): a release for staging cannot name it`);
   });
 });
 

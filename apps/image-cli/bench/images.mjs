@@ -114,7 +114,7 @@ try {
   const ownCompressed = manifest.layers.slice(baseLayers).reduce((n, l) => n + l.size, 0);
   const uncompressed = buildah('images', '--format', '{{.Size}}', 'localhost/cios/sample-api:cold').split('\n')[0];
 
-  // A tiny image (one small layer) pushed under every catalog repository, at the fixture's commit tag.
+  // A tiny image (one small layer) pushed under the repository of every service prod runs, at the fixture's commit tag.
   const small = join(dir, 'small');
   mkdirSync(small);
   writeFileSync(join(small, 'hello.txt'), 'cios\n');
@@ -123,14 +123,16 @@ try {
   buildah('commit', '--timestamp', '0', '-q', c, 'localhost/cios-bench/small:1');
   buildah('rm', c);
   const { platform } = await import(join(ROOT, 'libs/catalog/dist/index.js'));
+  const { servicesIn } = await import(join(ROOT, 'libs/platform-spec/dist/index.js'));
+  const prodServices = servicesIn(platform, platform.environments.find((e) => e.name === 'prod'));
   const commit = git('rev-parse', 'HEAD');
   const repoPath = (image) => image.split('/').slice(image.split('/')[0].includes('.') ? 1 : 0).join('/');
   const pushStart = performance.now();
-  for (const service of platform.services) {
+  for (const service of prodServices) {
     buildah('push', '--quiet', '--tls-verify=false', 'localhost/cios-bench/small:1', `docker://${host}/${repoPath(service.image)}:${commit}`);
   }
   // Support images (the backup jobs' image) are released at the tag the catalog pins, not the commit.
-  for (const image of new Set(platform.services.flatMap((s) => (s.backup ? [s.backup.image] : [])))) {
+  for (const image of new Set(prodServices.flatMap((s) => (s.backup ? [s.backup.image] : [])))) {
     buildah('push', '--quiet', '--tls-verify=false', 'localhost/cios-bench/small:1', `docker://${host}/${repoPath(image)}`);
   }
   const pushAll = (performance.now() - pushStart) / 1000;
@@ -170,8 +172,8 @@ try {
   console.log(`  rebuild, nothing changed (all layers cached):  ${s(warm.seconds)}`);
   console.log(`  rebuild after a one-line source change:        ${s(rebuild.seconds)}`);
   console.log(`  push sample-api to the loopback registry:      ${s(push.seconds)}`);
-  console.log(`  push a small image to ${platform.services.length} catalog repositories and the support images:  ${s(pushAll)}`);
-  console.log(`  cios-image release --env prod (${platform.services.length} services), min/median/max of 3: ${releaseRuns.map(s).join(' / ')}`);
+  console.log(`  push a small image to ${prodServices.length} service repositories and the support images:  ${s(pushAll)}`);
+  console.log(`  cios-image release --env prod (${prodServices.length} services), min/median/max of 3: ${releaseRuns.map(s).join(' / ')}`);
   console.log('  Nx in this workspace (wall time of `npx nx run …`, graph computation included; Nx\'s own task time in brackets):');
   console.log(`    nx run @cios/sample-api:image, cold (layer and Nx caches empty): ${s(nxCold.seconds)} [${nxCold.task}]`);
   console.log(`    nx run @cios/sample-api:image again (Nx cache hit, nothing built): ${s(nxHit.seconds)} [${nxHit.task}]`);

@@ -95,6 +95,14 @@ describe('cios-image check-release', () => {
     const broken = file('rel/broken.json', '{"environment": ');
     expect((await cli(['check-release', broken], { cwd: scratch })).stderr).toMatch(/not valid JSON at line \d+, column \d+/);
   });
+
+  it('sample-api belongs in a dev release only: a staging release naming it is refused, saying where it runs', async () => {
+    const images = { 'case-service': 'ghcr.io/cios/case-service:1.2.3', 'sample-api': 'ghcr.io/cios/sample-api:1.2.3' };
+    expect((await cli(['check-release', file('rel/sample-dev.json', JSON.stringify(release(images, 'dev')))], { cwd: scratch })).code).toBe(0);
+    const staging = file('rel/sample-staging.json', JSON.stringify(release(images, 'staging')));
+    const result = await cli(['check-release', staging], { cwd: scratch });
+    expect(result).toMatchObject({ code: 1, stderr: `cios-image check-release: ${staging}: images.sample-api: sample-api does not run in staging (its environments: dev)\n` });
+  });
 });
 
 describe('cios-image release and push: refusals', () => {
@@ -125,7 +133,11 @@ describe('cios-image build: targets and builders', () => {
   it('maps services to build contexts and says why catalog services without source are skipped', () => {
     const targets = imageTargets(WORKSPACE_ROOT, platform.services);
     const sample = targets.find((t) => t.name === 'sample-api');
+    // A catalog service now: its target is the catalog's (port, user, probes), built from its own Dockerfile.
+    const spec = platform.services.find((s) => s.name === 'sample-api');
     expect(sample).toMatchObject({ repository: 'cios/sample-api', runAsUser: 10001, dockerfile: join(WORKSPACE_ROOT, 'apps/sample-api/Dockerfile') });
+    expect(sample).toMatchObject({ port: spec?.port, runAsUser: spec?.runAsUser, health: spec?.health, contextDir: join(WORKSPACE_ROOT, 'apps/sample-api') });
+    expect(targets.filter((t) => t.name === 'sample-api')).toHaveLength(1);
     const catalogService = targets.find((t) => t.name === platform.services[0]?.name);
     expect(catalogService?.skipped).toMatch(/^its source directory \S+ is not in this repository$/);
   });
@@ -134,7 +146,9 @@ describe('cios-image build: targets and builders', () => {
     const result = await cli(['build', '--all', '--json'], { cwd: WORKSPACE_ROOT, env: { ...process.env, CIOS_IMAGE_BUILDER: 'none', PATH: '/nonexistent' } });
     // With no builder available the run stops before building, but the skipped list has been reported.
     expect(result.code).toBe(1);
-    for (const service of platform.services) expect(result.stderr).toContain(`skipped ${service.name}: its source directory`);
+    const withoutSource = platform.services.filter((s) => s.name !== 'sample-api');
+    for (const service of withoutSource) expect(result.stderr).toContain(`skipped ${service.name}: its source directory`);
+    expect(result.stderr).not.toContain('skipped sample-api');
   });
 
   /** A PATH with git and node but neither docker nor buildah. */

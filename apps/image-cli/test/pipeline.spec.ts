@@ -3,10 +3,10 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { platform } from '@cios/catalog';
+import { getEnvironment, platform } from '@cios/catalog';
 import { repositoryPath } from '@cios/containers';
 import { synthEnvironment } from '@cios/infra';
-import { Release, parseImageRef } from '@cios/platform-spec';
+import { Release, parseImageRef, servicesIn } from '@cios/platform-spec';
 import { parseRecord } from '../src/image-archive.js';
 import { cacheDir, clearBuildCache, ensureBaseImage, pinnedBaseImage, testStorage, type BuildahStorage } from './helpers/base-image.mjs';
 import { sampleApiRepo } from './helpers/fixture-repo.js';
@@ -15,6 +15,9 @@ import { cli } from './helpers/run-cli.js';
 import { imageToolsGate } from './helpers/tools.js';
 
 const gate = imageToolsGate();
+/** What a release of each environment must name: the services that run there (sample-api runs in dev only). */
+const servicesOf = (environment: string) => servicesIn(platform, getEnvironment(environment));
+const prodServices = servicesOf('prod');
 const log = (line: string) => process.stderr.write(`[image tests] ${line}\n`);
 
 interface Manifest {
@@ -155,13 +158,13 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
 
   it('writes a prod release pinned by digest that the infrastructure synth for prod accepts', async () => {
     const commit = repo.commit();
-    // Every catalog service needs an image in a prod release: the sample-api image stands in under each one's repository.
-    const copied = await copyWithinRegistry(registry.host, 'cios/sample-api', commit, platform.services.map((s) => repositoryPath(s.image)));
+    // Every service prod runs needs an image in a prod release: the sample-api image stands in under each one's repository.
+    const copied = await copyWithinRegistry(registry.host, 'cios/sample-api', commit, prodServices.map((s) => repositoryPath(s.image)));
     expect(copied).toBe(pushed[commit]);
     // Its SBOM stands in as well, so the release records and keeps one per service.
     const sbomDir = join(out, 'built-sboms');
     mkdirSync(sbomDir, { recursive: true });
-    for (const service of platform.services) copyFileSync(join(repo.dir, 'dist/images/sboms/sample-api.cdx.json'), join(sbomDir, `${service.name}.cdx.json`));
+    for (const service of prodServices) copyFileSync(join(repo.dir, 'dist/images/sboms/sample-api.cdx.json'), join(sbomDir, `${service.name}.cdx.json`));
     const file = join(out, 'prod', 'release.json');
     const args = ['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--by', 'image-tests', '--sbom-dir', sbomDir];
     // The backup jobs' support image is not in the registry yet: refused, naming it, nothing written.
@@ -176,13 +179,14 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     expect(result.code, result.stderr).toBe(0);
     const release = Release.parse(JSON.parse(readFileSync(file, 'utf8')));
     expect(release).toMatchObject({ environment: 'prod', commit, createdBy: 'image-tests' });
-    expect(Object.keys(release.images).sort()).toEqual([...platform.services.map((s) => s.name), 'backup-tools'].sort());
+    expect(Object.keys(release.images).sort()).toEqual([...prodServices.map((s) => s.name), 'backup-tools'].sort());
+    expect(release.images['sample-api']).toBeUndefined();
     expect(release.images['backup-tools']).toBe(`${registry.host}/cios/backup-tools:1.4.0@${backupDigest}`);
     for (const [service, path] of Object.entries(release.sboms ?? {})) {
       expect(path).toBe(`sboms/${service}.cdx.json`);
       expect(existsSync(join(out, 'prod', path))).toBe(true);
     }
-    expect(Object.keys(release.sboms ?? {})).toHaveLength(platform.services.length);
+    expect(Object.keys(release.sboms ?? {})).toHaveLength(prodServices.length);
     for (const ref of Object.values(release.images)) {
       expect(ref.startsWith(`${registry.host}/`)).toBe(true);
       expect(parseImageRef(ref)?.digest).toBe(pushed[commit]);
@@ -200,6 +204,25 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     expect(rendered).toContain(`@${pushed[commit]}`);
     expect(rendered).toContain(`"${release.images['backup-tools']}"`);
     expect(rendered).not.toContain(`"${registry.host}/cios/backup-tools:1.4.0"`);
+  });
+
+  it('names sample-api in a dev release, which its own push supplies, and in no staging release', async () => {
+    const commit = repo.commit();
+    // The prod test above put an image under every other repository at this commit, and backup-tools at its tag.
+    expect(servicesOf('dev').filter((s) => s.name !== 'sample-api')).toEqual(prodServices);
+    const write = async (environment: string) => {
+      const file = join(out, environment, 'release.json');
+      const result = await cli(['release', '--env', environment, '--registry', registry.host, '--insecure', '--out', file, '--by', 'image-tests', '--sbom-dir', join(out, 'no-sboms')], { cwd: repo.dir, env });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`reading ${servicesOf(environment).length} digests`);
+      return Release.parse(JSON.parse(readFileSync(file, 'utf8')));
+    };
+    const dev = await write('dev');
+    expect(dev.images['sample-api']).toBe(`${registry.host}/cios/sample-api@${pushed[commit]}`);
+    expect(Object.keys(dev.images).sort()).toEqual([...servicesOf('dev').map((s) => s.name), 'backup-tools'].sort());
+    const staging = await write('staging');
+    expect(Object.keys(staging.images).sort()).toEqual([...servicesOf('staging').map((s) => s.name), 'backup-tools'].sort());
+    expect(staging.images['sample-api']).toBeUndefined();
   });
 
   it('the same commit built again from scratch gives the same digest', async () => {
@@ -226,13 +249,14 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     const file = join(out, 'missing', 'release.json');
     const result = await cli(['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--tag', 'never-pushed', '--by', 'x'], { cwd: repo.dir, env });
     expect(result.code).toBe(1);
-    for (const service of platform.services) expect(result.stderr).toContain(`  - ${service.name}: `);
-    expect(result.stderr).toContain(`no release written: ${platform.services.length} of ${platform.services.length} services have no image`);
+    for (const service of prodServices) expect(result.stderr).toContain(`  - ${service.name}: `);
+    expect(result.stderr).not.toContain('  - sample-api: ');
+    expect(result.stderr).toContain(`no release written: ${prodServices.length} of ${prodServices.length} services have no image`);
     expect(existsSync(file)).toBe(false);
   });
 
   it('--base carries digests (and their SBOMs) of the previous release over for services this commit did not push, and lists them', async () => {
-    const [rebuilt, ...others] = platform.services;
+    const [rebuilt, ...others] = prodServices;
     if (!rebuilt) throw new Error('the catalog has no services');
     const digest = await copyWithinRegistry(registry.host, 'cios/sample-api', repo.commit(), [repositoryPath(rebuilt.image)], 'partial');
     await copyWithinRegistry(registry.host, 'cios/sample-api', repo.commit(), ['cios/backup-tools'], '1.4.0');
@@ -249,7 +273,7 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     writeFileSync(join(out, 'previous', 'sboms', `${withSbom}.cdx.json`), '{"bomFormat":"CycloneDX","previous":true}');
     const builtSboms = join(out, 'sboms-now');
     mkdirSync(builtSboms, { recursive: true });
-    for (const s of platform.services) writeFileSync(join(builtSboms, `${s.name}.cdx.json`), `{"bomFormat":"CycloneDX","built":"${s.name}"}`);
+    for (const s of prodServices) writeFileSync(join(builtSboms, `${s.name}.cdx.json`), `{"bomFormat":"CycloneDX","built":"${s.name}"}`);
     const file = join(out, 'partial', 'release.json');
     const args = (base: string) => ['release', '--env', 'prod', '--registry', registry.host, '--insecure', '--out', file, '--tag', 'partial', '--by', 'x', '--sbom-dir', builtSboms, '--base', base];
 
@@ -271,7 +295,7 @@ describe.skipIf(!gate.run)(`build → push → release with buildah and a loopba
     const tagOnly = writeBase('base-tag.json', 'prod', { ...baseImages, [others[0]?.name as string]: 'ghcr.io/cios/previous:1.0.0' });
     const refused = await cli(args(tagOnly), { cwd: repo.dir, env });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain(`no release written: 1 of ${platform.services.length} services have no image`);
+    expect(refused.stderr).toContain(`no release written: 1 of ${prodServices.length} services have no image`);
     expect(refused.stderr).toContain(`  - ${others[0]?.name}: `);
     const otherEnv = await cli(args(writeBase('base-dev.json', 'dev', baseImages)), { cwd: repo.dir, env });
     expect(otherEnv.code).toBe(1);

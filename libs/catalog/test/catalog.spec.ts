@@ -8,6 +8,7 @@ import {
   publicHostFor,
   replicasIn,
   requiresDigests,
+  servicesIn,
   type PlatformInput,
 } from '@cios/platform-spec';
 import { environments, getEnvironment, getService, platform, platformInput, services } from '../src/index.js';
@@ -57,10 +58,14 @@ function must<T>(value: T | null | undefined, what: string): T {
 }
 
 describe('the CIOS catalog', () => {
-  it('holds every CIOS service and nothing from the sample app', () => {
-    // The catalog grows (the nx-plugin's service generator adds to it); the CIOS services must stay.
-    expect(services.map((s) => s.name)).toEqual(expect.arrayContaining([...REQUIRED_SERVICES]));
-    expect(services.some((s) => s.name === 'sample-api')).toBe(false);
+  it('holds every CIOS service everywhere, and the sample app in dev only', () => {
+    // The catalog grows (the nx-plugin's service generator adds to it); the CIOS services must stay, in every environment.
+    expect(services.map((s) => s.name)).toEqual(expect.arrayContaining([...REQUIRED_SERVICES, 'sample-api']));
+    for (const env of environments) {
+      expect(servicesIn(platform, env).map((s) => s.name), env.name).toEqual(expect.arrayContaining(REQUIRED_SERVICES));
+    }
+    expect(servicesIn(platform, getEnvironment('dev')).map((s) => s.name)).toContain('sample-api');
+    for (const env of ['staging', 'prod']) expect(servicesIn(platform, getEnvironment(env)).map((s) => s.name), env).not.toContain('sample-api');
   });
 
   it('has dev, staging and prod with the backends, clusters and rules the issue asks for', () => {
@@ -79,10 +84,10 @@ describe('the CIOS catalog', () => {
     expect(prod.clusters.find((c) => c.role === 'secondary')).toMatchObject({ region: 'canadaeast' });
   });
 
-  it('runs at least two replicas of everything in prod and declares the SLO targets', () => {
+  it('runs at least two replicas of everything prod runs and declares the SLO targets', () => {
     const prod = getEnvironment('prod');
+    for (const service of servicesIn(platform, prod)) expect(replicasIn(prod, service.replicas), service.name).toBeGreaterThanOrEqual(2);
     for (const service of services) {
-      expect(replicasIn(prod, service.replicas), service.name).toBeGreaterThanOrEqual(2);
       if (service.workload === 'stateless') {
         expect(service.slos).toEqual(
           expect.arrayContaining([
@@ -179,6 +184,16 @@ describe('bad catalogs are refused with the field that is wrong', () => {
     const input = copy();
     must(must(input.environments[0], 'environments[0]').clusters[0], 'environments[0].clusters[0]').region = 'us-east-1' as never;
     expect(problemsOf(input)).toMatch(/environments\[0\]\.clusters\[0\]\.region: region "us-east-1" is not in Canada/);
+  });
+
+  it('a service of every environment calling sample-api, which runs in dev only', () => {
+    const input = copy();
+    const index = input.services.findIndex((s) => s.name === 'api-gateway');
+    const gateway = must(input.services[index], 'api-gateway');
+    gateway.dependsOn = [...(gateway.dependsOn ?? []), 'sample-api'];
+    expect(problemsOf(input)).toContain(
+      `services[${index}].dependsOn[${gateway.dependsOn.length - 1}]: api-gateway runs in staging, prod, where sample-api, which it depends on, does not (sample-api runs in dev)`,
+    );
   });
 
   it('a duplicate service', () => {

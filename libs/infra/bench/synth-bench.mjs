@@ -46,10 +46,13 @@ try {
     `${cpuNow}
 const { synthEnvironment } = await import('../dist/index.js');
 const { platform } = await import('@cios/catalog');
+const { servicesIn } = await import('@cios/platform-spec');
 const importCpuMs = cpuNow();
 const importWallMs = performance.now();
+// Prod's release names the services prod runs: a release naming one kept out of it (sample-api) is refused.
+const prodServices = servicesIn(platform, platform.environments.find((e) => e.name === 'prod'));
 const release = { environment: 'prod', commit: 'abcdef1', createdBy: 'bench', createdAt: '2026-01-01T00:00:00Z',
-  images: Object.fromEntries([...platform.services.map((s) => [s.name, s.image + ':1.0.0@sha256:' + 'a'.repeat(64)]),
+  images: Object.fromEntries([...prodServices.map((s) => [s.name, s.image + ':1.0.0@sha256:' + 'a'.repeat(64)]),
     ['backup-tools', 'ghcr.io/cios/backup-tools:1.4.0@sha256:' + 'b'.repeat(64)]]) };
 let stacks = 0;
 for (const env of platform.environments) {

@@ -6,6 +6,7 @@ import {
   ingressNamespaceFor,
   monitoringNamespaceFor,
   namespaceFor,
+  servicesIn,
   type Environment,
   type Platform,
   type SpecProblem,
@@ -37,11 +38,11 @@ function describeObject(raw: unknown): string {
 
 /**
  * The namespaces the monitoring-config stack may write to: those the platform stack creates for `env` (one per
- * tier in use, ingress and monitoring) except the node exporter's, which holds only the chart's DaemonSet and,
+ * tier its services use, ingress and monitoring) except the node exporter's, which holds only the chart's DaemonSet and,
  * being the one privileged namespace, gets no objects from this stack.
  */
 export function environmentNamespaces(platform: Platform, env: Environment): string[] {
-  const names = new Set(platform.services.map((s) => namespaceFor(env, s.tier)));
+  const names = new Set(servicesIn(platform, env).map((s) => namespaceFor(env, s.tier)));
   names.add(monitoringNamespaceFor(env));
   names.add(ingressNamespaceFor(env));
   return [...names].sort(byCodePoint);

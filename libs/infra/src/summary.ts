@@ -1,4 +1,4 @@
-import { namespaceFor, publicHostFor, type Environment, type Platform, type Release } from '@cios/platform-spec';
+import { namespaceFor, publicHostFor, servicesIn, type Environment, type Platform, type Release } from '@cios/platform-spec';
 import { autoscalingBounds } from './constructs/cios-service.js';
 import { imageFor } from './images.js';
 import type { PolicyReport } from './policy/types.js';
@@ -20,7 +20,7 @@ export function renderSummary(
 ): string {
   const resourceCount = (s: RenderedStack) =>
     Object.values(s.config.resource ?? {}).reduce((n, byId) => n + Object.keys(byId).length, 0);
-  const services = platform.services.map((s) => {
+  const services = servicesIn(platform, env).map((s) => {
     const bounds = autoscalingBounds({ service: s, environment: env });
     const replicas = bounds ? `${bounds.min}–${bounds.max} (HPA)` : String(replicasIn(env, s.replicas));
     return [

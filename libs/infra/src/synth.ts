@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parseImageRef, type Environment, type Platform, type Release } from '@cios/platform-spec';
+import { describePlacement, parseImageRef, runsIn, servicesIn, type Environment, type Platform, type Release } from '@cios/platform-spec';
 import { InputError } from './cli-input.js';
 import { normalizedJsonText } from './normalize.js';
 import { PolicyError, checkPolicy } from './policy/run.js';
@@ -52,18 +52,28 @@ export function environmentNamed(platform: Platform, name: string): Environment 
 }
 
 /**
- * A release must be for this environment and name only what the platform runs: a service, or a support image
- * (a backup job's: under its repository's last path segment, e.g. "backup-tools", as the deployer names them,
+ * A release must be for this environment and name only what the environment runs: a service of it, or a support
+ * image (a backup job's: under its repository's last path segment, e.g. "backup-tools", as the deployer names them,
  * or any key whose reference is of a backup image's repository, which is what backupImageFor matches).
- * Anything else would be ignored, so a typo'd service name would silently deploy `:unreleased`.
+ * Anything else would be ignored, so a typo'd service name would silently deploy `:unreleased`, and a service kept
+ * out of this environment (its `environments`) would look released here while nothing of it is rendered.
  */
 function checkRelease(platform: Platform, env: Environment, release: Release, source: string): void {
   if (release.environment !== env.name) {
     throw new InputError(`${source}: environment: the release is for environment "${release.environment}", not "${env.name}"`);
   }
-  const known = new Set(platform.services.map((s) => s.name));
+  const running = servicesIn(platform, env);
+  const elsewhere = platform.services.filter((s) => !runsIn(s, env) && s.name in release.images);
+  if (elsewhere.length > 0) {
+    throw new InputError(
+      `${source}: ${elsewhere.map((s) => `images.${s.name}`).join(', ')}: ${elsewhere
+        .map((s) => `${s.name} does not run in ${env.name} (${describePlacement(s)})`)
+        .join('; ')}; remove ${elsewhere.length === 1 ? 'it' : 'them'} from the release`,
+    );
+  }
+  const known = new Set(running.map((s) => s.name));
   const supportRepositories = new Set<string>();
-  for (const s of platform.services) {
+  for (const s of running) {
     const repository = s.backup ? parseImageRef(s.backup.image)?.repository : undefined;
     if (repository) {
       known.add(repository.split('/').at(-1) as string);
@@ -78,7 +88,7 @@ function checkRelease(platform: Platform, env: Environment, release: Release, so
     .sort();
   if (unknown.length > 0) {
     throw new InputError(
-      `${source}: ${unknown.map((name) => `images.${name}`).join(', ')}: not a service of the platform nor a support image (known: ${[...known].sort().join(', ')})`,
+      `${source}: ${unknown.map((name) => `images.${name}`).join(', ')}: not a service of ${env.name} nor a support image (known: ${[...known].sort().join(', ')})`,
     );
   }
 }

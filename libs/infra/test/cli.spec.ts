@@ -56,7 +56,7 @@ describe('cios-synth', () => {
     writeFileSync(join(tmp, 'typo.json'), release('dev', { 'case-servce': 'ghcr.io/cios/case-service:1.0.0', 'backup-tools': 'ghcr.io/cios/backup-tools:1.4.0' }));
     const typo = run('--env', 'dev', '--release', 'typo.json', '--out', 'out-typo');
     expect(typo.status).toBe(1);
-    expect(typo.stderr).toMatch(/^cios-synth: typo\.json: images\.case-servce: not a service of the platform nor a support image \(known: .*backup-tools.*case-service/);
+    expect(typo.stderr).toMatch(/^cios-synth: typo\.json: images\.case-servce: not a service of dev nor a support image \(known: .*backup-tools.*case-service/);
     expect(existsSync(join(tmp, 'out-typo'))).toBe(false);
   });
 

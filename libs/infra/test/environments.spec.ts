@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { platform as catalog } from '@cios/catalog';
+import { servicesIn } from '@cios/platform-spec';
 import { PolicyError, renderStacks, synthEnvironment } from '../src/index.js';
 import { digestRelease, envOf, must, smallPlatform } from './fixtures.js';
 import { resourcesOf, type ResourceType } from './terraform-json.js';
@@ -118,8 +119,8 @@ describe('the catalog per environment', () => {
     expect(standby.config.provider).toEqual({ kubernetes: [{ config_path: '${var.kubeconfig_path}', config_context: 'cios-prod-montreal' }] });
     expect(JSON.stringify(standby.config)).toContain('"values":["canadaeast"]');
     expect(Object.keys(standby.config.resource?.['kubernetes_namespace_v1'] ?? {})).toHaveLength(7);
-    // The standby runs every stateless service of the catalog, however many it holds.
-    const stateless = catalog.services.filter((s) => s.workload === 'stateless').length;
+    // The standby runs every stateless service prod runs, however many the catalog holds.
+    const stateless = servicesIn(catalog, envOf(catalog, 'prod')).filter((s) => s.workload === 'stateless').length;
     expect(Object.keys(standby.config.resource?.['kubernetes_deployment_v1'] ?? {})).toHaveLength(stateless);
   });
 

@@ -3,6 +3,7 @@ import {
   Platform,
   namespaceFor,
   parseSpec,
+  servicesIn,
   type EnvironmentInput,
   type Platform as PlatformType,
   type Release,
@@ -109,10 +110,10 @@ export function parseEnv(input: EnvironmentInput): Environment {
   return parseSpec(Environment, input, 'test env');
 }
 
-/** A release for prod pinning every image of `p` by digest (and the backup tool). */
+/** A release for `env` (prod by default) pinning the image of every service of `p` running there by digest (and the backup tool). */
 export function digestRelease(p: PlatformType, env = 'prod', withDigest = true): Release {
   const images: Record<string, string> = {};
-  for (const s of p.services) images[s.name] = `${s.image}:1.2.3${withDigest ? `@${DIGEST}` : ''}`;
+  for (const s of servicesIn(p, envOf(p, env))) images[s.name] = `${s.image}:1.2.3${withDigest ? `@${DIGEST}` : ''}`;
   images['backup-tools'] = `ghcr.io/test/backup:1.0.0${withDigest ? `@${DIGEST}` : ''}`;
   return { environment: env, commit: 'abcdef1', createdBy: 'ci', createdAt: '2026-01-01T00:00:00Z', images };
 }

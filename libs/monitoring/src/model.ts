@@ -6,6 +6,7 @@ import {
   namespaceFor,
   clusterNamed,
   replicasIn,
+  runsIn,
   type BurnTier,
   type Cluster,
   type Environment,
@@ -63,7 +64,7 @@ export interface MonitoringModel {
 
 /**
  * Resolves the policy (`policyOverride` over the platform's sloPolicy over the defaults, see effectivePolicy)
- * and every SLO of the platform for one environment, collecting every problem (impossible tiers, thresholds
+ * and every SLO of the services that run in one environment (`runsIn`), collecting every problem (impossible tiers, thresholds
  * off the histogram's buckets, unknown tier overrides) into one SpecError. `clusterName` names the cluster
  * the configuration is for (default: the environment's primary).
  */
@@ -83,13 +84,16 @@ export function resolveModel(
   const cluster = clusterNamed(environment, clusterName);
   const policy = effectivePolicy(platform, policyOverride, policySource);
   const problems: SpecProblem[] = [];
-  const services = platform.services.map((service, i): ResolvedService => {
+  // Only what runs here gets rules, alerts, tests and dashboards: a service kept out of this environment would
+  // otherwise alert on metrics that can never exist. Paths keep the catalog's index, so errors name its entry.
+  const services = platform.services.flatMap((service, i): ResolvedService[] => {
+    if (!runsIn(service, environment)) return [];
     const namespace = namespaceFor(environment, service.tier);
     const slos = service.slos.flatMap((slo, j) => {
       const resolved = resolveSlo(service, slo, environment, namespace, policy, ['services', i, 'slos', j], problems);
       return resolved ? [resolved] : [];
     });
-    return { service, namespace, replicas: replicasIn(environment, service.replicas), slos };
+    return [{ service, namespace, replicas: replicasIn(environment, service.replicas), slos }];
   });
   if (problems.length > 0) throw new SpecError(`platform SLOs (under the SLO policy in force${policySource ? `, from ${policySource}` : ''})`, problems);
   return { environment, cluster, policy, services };

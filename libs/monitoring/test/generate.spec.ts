@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { platform as catalog } from '@cios/catalog';
-import { DEFAULT_BURN_TIERS, byCodePoint } from '@cios/platform-spec';
+import { DEFAULT_BURN_TIERS, byCodePoint, type ServiceInput } from '@cios/platform-spec';
 import { LAYOUT, generateMonitoring, resolveModel, runTool, validateDirectory, writeFilesAtomically } from '../src/index.js';
 import { api, smallPlatform, specErrorMessage } from './fixtures.js';
 
@@ -127,6 +127,50 @@ describe('generated monitoring passes promtool and amtool', () => {
     writeFileSync(rules, source.replaceAll('code=~"5.."', 'code=~"4.."'));
     const report = await validateDirectory(out);
     expect(report.checks.find((c) => c.name === 'promtool test rules')?.ok).toBe(false);
+  });
+});
+
+describe('only the services that run in an environment are monitored there', () => {
+  const probe: ServiceInput = { ...api, name: 'probe', environments: ['dev'], replicas: { dev: 1 } };
+  const platform = smallPlatform([api, probe]);
+  const mentionsProbe = (files: Record<string, string>) =>
+    Object.entries(files)
+      .filter(([path, text]) => path.includes('probe') || text.includes('"probe"') || text.includes('probe-'))
+      .map(([path]) => path);
+
+  it('dev: the dev-only service gets its rules, promtool tests, ServiceMonitor and dashboard, and they pass', async () => {
+    const files = generateMonitoring({ platform, environment: 'dev', format: 'files' }).files;
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        LAYOUT.rules('probe.slo-availability'),
+        LAYOUT.rules('probe.slo-latency-p95'),
+        LAYOUT.rules('probe.kubernetes'),
+        LAYOUT.tests('probe.availability.page-fast'),
+        LAYOUT.dashboard('probe'),
+      ]),
+    );
+    const operator = generateMonitoring({ platform, environment: 'dev', format: 'operator' }).files;
+    expect(Object.keys(operator)).toContain(LAYOUT.serviceMonitor('probe'));
+    const report = await validateDirectory(await generated('dev', 'dev-only-service', platform));
+    expect(failures(report)).toEqual([]);
+  });
+
+  it('prod, primary and standby: nothing of it, in no rule, test, dashboard, ServiceMonitor or overview', () => {
+    for (const cluster of ['prod-toronto', 'prod-montreal']) {
+      for (const format of ['files', 'operator'] as const) {
+        const generatedProd = generateMonitoring({ platform, environment: 'prod', format, cluster });
+        expect(generatedProd.model.services.map((s) => s.service.name), `${cluster} ${format}`).toEqual(['case-service']);
+        expect(mentionsProbe(generatedProd.files), `${cluster} ${format}`).toEqual([]);
+      }
+    }
+  });
+
+  it('the catalog: sample-api is watched in dev and nowhere else', () => {
+    const paths = (environment: string) => Object.keys(generateMonitoring({ platform: catalog, environment, format: 'operator' }).files);
+    expect(paths('dev')).toEqual(
+      expect.arrayContaining([LAYOUT.serviceMonitor('sample-api'), LAYOUT.prometheusRule('sample-api.slo-availability'), LAYOUT.dashboard('sample-api')]),
+    );
+    for (const environment of ['staging', 'prod']) expect(paths(environment).filter((p) => p.includes('sample-api')), environment).toEqual([]);
   });
 });
 

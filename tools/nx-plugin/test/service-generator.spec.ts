@@ -177,6 +177,12 @@ describe('service generator refuses bad input with a clear error, writing nothin
     );
   });
 
+  it('a dependency that does not run everywhere, naming where it runs (the new service runs in every environment)', async () => {
+    expect(await refusal({ name: 'appointment-service', tier: 'core', dependsOn: 'postgres,sample-api' })).toBe(
+      'dependsOn: "sample-api" runs only in dev (libs/catalog/src/services/core.ts), and the new service runs in every environment, where its calls would reach nothing; depend only on services that run everywhere',
+    );
+  });
+
   it('a latency threshold that is not a histogram bucket', async () => {
     expect(await refusal({ name: 'appointment-service', tier: 'core', latencyThresholdMs: 250 })).toMatch(
       /latencyThresholdMs 250 is not a histogram bucket; use one of 5, 10, 25, 50, 100, 200, 300/,

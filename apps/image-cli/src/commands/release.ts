@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { buildRelease, manifestDigest, parseReleaseText, RegistryError, repositoryPath } from '@cios/containers';
-import { parseImageRef, SpecError, type Environment, type Release } from '@cios/platform-spec';
+import { parseImageRef, servicesIn, SpecError, type Environment, type Release } from '@cios/platform-spec';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { gitUser, headCommit } from '../git.js';
@@ -11,10 +11,10 @@ import { supportImages } from '../support-images.js';
 
 export const RELEASE_HELP = `Usage: cios-image release --env ENV --registry HOST[:PORT] --out FILE [options]
 
-Writes a release file (schema Release) naming, for every service of the catalog, the image the registry holds
-at REGISTRY/<repository>:<tag> pinned by digest, and the catalog's support images (the backup jobs' images, e.g.
-backup-tools) at the tag the catalog names, under their repository's last path segment; fails naming each
-service or support image whose image is missing. SBOMs found
+Writes a release file (schema Release) naming, for every service of the catalog that runs in ENV (its
+environments), the image the registry holds at REGISTRY/<repository>:<tag> pinned by digest, and those services'
+support images (the backup jobs' images, e.g. backup-tools) at the tag the catalog names, under their repository's
+last path segment; fails naming each service or support image whose image is missing. SBOMs found
 in --sbom-dir are copied next to the release (sboms/<service>.cdx.json) and recorded in it.
 
   --env ENV          environment (dev, staging, prod)
@@ -64,8 +64,9 @@ export async function runRelease(context: CommandContext, options: ReleaseOption
   const basePath = options.base === undefined ? undefined : resolve(io.cwd, options.base);
   const base = basePath === undefined ? undefined : readBaseRelease(basePath, options.base as string, environment as Environment);
 
-  const services = platform.services;
-  const support = supportImages(platform);
+  // Only what runs in the environment: a service kept out of it needs no image there, and a release naming it is refused.
+  const services = servicesIn(platform, environment);
+  const support = supportImages({ services });
   const clash = support.find((i) => services.some((s) => s.name === i.key));
   if (clash) throw new CliError(`support image ${clash.image} would be recorded as "${clash.key}", which is also a service of the catalog`);
   progress.step(`reading ${services.length} digests from ${options.registry} at tag ${tag}${support.length > 0 ? `, and ${support.length} support image(s)` : ''}`);

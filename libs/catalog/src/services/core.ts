@@ -87,4 +87,28 @@ export const coreServices: ServiceInput[] = [
     dependsOn: ['postgres', 'case-service', 'billing-service', 'crm-service'],
     config: { env: { DATABASE_HOST: 'postgres', DATABASE_NAME: 'reporting' }, secrets: [db('reporting-service')] },
   }),
+  // The reference service (apps/sample-api, its own Dockerfile): real request metrics for the monitoring rules and the
+  // deployer's analysis to be exercised against on every merge. It serves no user and holds no client data, so it
+  // runs in dev only: staging and prod run what CIOS's users need.
+  httpService('sample-api', 'core', {
+    description: 'Reference CIOS service: health, readiness and request metrics, injectable errors and latency, to exercise deploys and alerts',
+    environments: ['dev'],
+    replicas: { dev: 1 },
+    // The USER of apps/sample-api/Dockerfile: `cios-image lint` refuses the image when they differ.
+    runAsUser: 10001,
+    // One zero-dependency node:http process: a fraction of what the business services need.
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } },
+    // Dev scales autoscalers by 0.3: 1–2 pods there, so a rollout and the HPA are exercised without a third.
+    autoscaling: { minReplicas: 1, maxReplicas: 4, cpuTargetPercent: 70 },
+    dataClassification: 'internal',
+    sourceDir: 'apps/sample-api',
+    config: {
+      env: {
+        // Its own steady traffic (GET /api/cases), so its SLO rules and dev's analysis (minRequests 20) judge real requests.
+        SAMPLE_API_SELF_TRAFFIC_RPS: '2',
+        // After SIGTERM /readyz answers 503 this long before the listener closes: endpoints drop the pod first.
+        SAMPLE_API_SHUTDOWN_DELAY_MS: '5000',
+      },
+    },
+  }),
 ];

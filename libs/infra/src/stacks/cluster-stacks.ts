@@ -7,6 +7,7 @@ import {
   namespaceFor,
   nodeExporterNamespaceFor,
   publicHostFor,
+  servicesIn,
   type Cluster,
   type Environment,
   type Platform,
@@ -66,11 +67,15 @@ export const OPERATOR_POD_LABELS: Readonly<Record<string, string>> = { app: 'kub
 /** The port node-exporter serves metrics on (prometheus-node-exporter's `service.port`), on the node's network. */
 export const NODE_EXPORTER_PORT = 9100;
 
-/** Namespaces of one environment: one per tier in use, ingress, monitoring and the node exporter's. */
+/**
+ * Namespaces of one environment: one per tier its services use (a tier whose services all run elsewhere gets
+ * none, and quotas count only what runs here), ingress, monitoring and the node exporter's.
+ */
 export function addNamespaces(stack: Construct, platform: Platform, env: Environment): Map<string, ITerraformDependable> {
   const created = new Map<string, ITerraformDependable>();
+  const running = servicesIn(platform, env);
   for (const tier of Tier.options) {
-    const services = platform.services.filter((s) => s.tier === tier);
+    const services = running.filter((s) => s.tier === tier);
     if (services.length === 0) continue;
     const name = namespaceFor(env, tier);
     const ns = new CiosNamespace(stack, `namespace-${tier}`, { name, component: tier, quota: quotaFor(services, env) });
@@ -137,9 +142,12 @@ export function addNamespaces(stack: Construct, platform: Platform, env: Environ
   return created;
 }
 
-/** Services whose dependsOn names `service`: the only pods its NetworkPolicy admits. */
+/**
+ * Services of `env` whose dependsOn names `service`: the only pods its NetworkPolicy admits. A caller that does
+ * not run in `env` has no pods there to admit, so it opens nothing.
+ */
 export function callersOf(platform: Platform, env: Environment, service: Service): Caller[] {
-  return platform.services
+  return servicesIn(platform, env)
     .filter((s) => s.dependsOn.includes(service.name))
     .map((s) => ({ name: s.name, namespace: namespaceFor(env, s.tier) }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -151,7 +159,7 @@ export function addServices(
   namespaces?: ReadonlyMap<string, ITerraformDependable>,
 ): (CiosService | CiosDataStore)[] {
   const { platform, environment: env } = props;
-  return platform.services.map((service) => {
+  return servicesIn(platform, env).map((service) => {
     const namespace = namespaceFor(env, service.tier);
     const image = imageFor(service, props.release);
     const host = publicHostFor(env, service);
@@ -186,7 +194,7 @@ export function platformStack(scope: Construct, props: ClusterStackProps): Terra
   return stack;
 }
 
-/** Every service of the catalog on one cluster; apply after the platform stack. */
+/** Every service of the catalog that runs in the environment, on one cluster; apply after the platform stack. */
 export function servicesStack(scope: Construct, props: ClusterStackProps): TerraformStack {
   const stack = baseStack(scope, props);
   addServices(stack, props);

@@ -1,5 +1,5 @@
 import type { Tree } from '@nx/devkit';
-import { elementName, findArrayLiteral, parseSource } from './ts-source.js';
+import { elementEnvironments, elementName, findArrayLiteral, parseSource } from './ts-source.js';
 
 /**
  * Where the catalog keeps what the generators edit. One place, so a catalog refactor is one change
@@ -24,6 +24,8 @@ export function tierArray(tier: string): string {
 export interface CatalogEntry {
   readonly name: string;
   readonly file: string;
+  /** A service's `environments` as written (names or kinds); absent when it runs everywhere. */
+  readonly environments?: readonly string[];
 }
 
 /**
@@ -40,7 +42,8 @@ export function catalogServices(tree: Tree): CatalogEntry[] {
     const array = findArrayLiteral(source, tierArray(child.replace(/\.ts$/, '')));
     for (const element of array?.elements ?? []) {
       const name = elementName(element);
-      if (name) entries.push({ name, file });
+      const environments = elementEnvironments(element);
+      if (name) entries.push({ name, file, ...(environments ? { environments } : {}) });
     }
   }
   return entries;

@@ -69,6 +69,27 @@ export function elementName(element: ts.Expression): string | undefined {
   return undefined;
 }
 
+/** The object literal of an array element that holds its fields: `{ … }` itself, or the overrides of `helper('x', tier, { … })`. */
+function elementFields(element: ts.Expression): ts.ObjectLiteralExpression | undefined {
+  if (ts.isObjectLiteralExpression(element)) return element;
+  if (ts.isCallExpression(element)) return element.arguments.find(ts.isObjectLiteralExpression);
+  return undefined;
+}
+
+/**
+ * The `environments` an array element writes as a literal list of strings (`environments: ['dev']`), or undefined
+ * when it writes none (the service runs everywhere) or computes it (unreadable here; the catalog's schema still checks it).
+ */
+export function elementEnvironments(element: ts.Expression): string[] | undefined {
+  for (const property of elementFields(element)?.properties ?? []) {
+    if (!ts.isPropertyAssignment(property) || property.name.getText() !== 'environments') continue;
+    if (!ts.isArrayLiteralExpression(property.initializer)) return undefined;
+    const values = property.initializer.elements.map((e) => stringValue(e));
+    return values.every((v): v is string => v !== undefined) ? values : undefined;
+  }
+  return undefined;
+}
+
 /** Adds `import { symbol } from 'specifier';` after the last import, unless the file already imports it. */
 export function addNamedImport(text: string, source: ts.SourceFile, symbol: string, specifier: string): string {
   const imports = source.statements.filter(ts.isImportDeclaration);

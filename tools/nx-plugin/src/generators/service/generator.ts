@@ -49,6 +49,14 @@ export async function addService(tree: Tree, options: ServiceGeneratorSchema, no
       `dependsOn: ${unknown.map((d) => `"${d}"`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the catalog (known: ${[...known].sort().join(', ')})`,
     );
   }
+  // The generated service runs in every environment, so what it calls must too (the Platform schema would refuse
+  // the catalog at import): said here, before anything is written, naming where each callee runs.
+  const limited = existing.filter((e) => e.environments !== undefined && service.dependsOn.includes(e.name));
+  if (limited.length > 0) {
+    throw new GeneratorError(
+      `dependsOn: ${limited.map((e) => `"${e.name}" runs only in ${e.environments?.join(', ')} (${e.file})`).join('; ')}, and the new service runs in every environment, where its calls would reach nothing; depend only on services that run everywhere`,
+    );
+  }
 
   const catalogFile = tierFile(service.tier);
   const text = tree.read(catalogFile, 'utf-8');

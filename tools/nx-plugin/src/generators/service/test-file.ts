@@ -6,7 +6,7 @@ export function serviceTestSource(service: ServiceInput): string {
   const latency = service.slos?.find((s) => s.sli === 'latency');
   const name = JSON.stringify(service.name).replace(/"/g, "'");
   return `import { describe, expect, it } from 'vitest';
-import { namespaceFor, replicasIn } from '@cios/platform-spec';
+import { namespaceFor, replicasIn, runsIn } from '@cios/platform-spec';
 import { environments, getService, platform } from '../../src/index.js';
 
 /** Added by \`nx g @cios/nx-plugin:service\`: what the catalog promises about ${service.name}. */
@@ -28,6 +28,7 @@ describe(${name}, () => {
 
   it('runs in every environment with probes, limits and an autoscaler', () => {
     for (const env of environments) {
+      expect(runsIn(service, env), env.name).toBe(true);
       expect(replicasIn(env, service.replicas), env.name).toBeGreaterThanOrEqual(1);
       expect(namespaceFor(env, service.tier), env.name).toMatch(/^[a-z0-9-]+$/);
     }
