@@ -50,11 +50,39 @@ describe('images workflow', () => {
   });
 
   it('builds affected images, scans with Trivy failing on CRITICAL, signs keyless and attests the SBOM', () => {
-    expect(source).toContain('npx nx affected -t image');
+    const steps = (parse(source) as Workflow).jobs['images']?.steps ?? [];
+    const affected = steps.find((s) => s.id === 'affected')?.run ?? '';
+    expect(affected).toContain('npx nx show projects --affected --with-target image --json');
+    expect(steps.find((s) => s.run?.includes('npx nx run-many -t image'))?.run).toBe('npx nx run-many -t image --projects="$PROJECTS"');
     expect(source).toMatch(/trivy image --severity CRITICAL --exit-code 1/);
     expect(source).toContain('cosign sign "$ref"');
     expect(source).toContain('cosign attest --type cyclonedx --predicate "$sbom" "$ref"');
     expect(source).toContain('secrets.GITHUB_TOKEN');
+  });
+
+  it('builds and pushes sample-api at every commit, affected or not, through the same scan and signing, for the dev release', () => {
+    const steps = (parse(source) as Workflow).jobs['images']?.steps ?? [];
+    const affected = steps.find((s) => s.id === 'affected');
+    expect(affected?.run).toContain('names.add("sample-api")');
+    // The list the push step pushes, whose refs Trivy scans and cosign signs.
+    const push = steps.find((s) => s.run?.includes('npx cios-image push $SERVICES'));
+    expect(push?.env?.['SERVICES']).toBe('${{ steps.affected.outputs.services }}');
+  });
+
+  it('writes dev\'s release on top of staging\'s (sample-api added), which the kind job deploys as it is', () => {
+    const release = (parse(source) as Workflow).jobs['images']?.steps.find((s) => s.run?.includes('npx cios-image release'))?.run ?? '';
+    const staging = release.indexOf('npx cios-image release --env staging');
+    const dev = release.indexOf('npx cios-image release --env dev');
+    expect(staging).toBeGreaterThan(-1);
+    expect(dev).toBeGreaterThan(staging);
+    expect(release).toContain(`jq '.environment = "dev"' deploy-inputs/release.json > deploy-inputs/staging-as-dev.json`);
+    expect(release.slice(dev)).toContain('--base deploy-inputs/staging-as-dev.json --out deploy-inputs/dev/release.json');
+    expect(release).toContain('npx cios-image check-release deploy-inputs/dev/release.json --env dev');
+    const kind = (parse(deploySource) as Workflow).jobs['e2e-kind']?.steps.find((s) => s.run?.includes('cios cios-deploy apply'))?.run ?? '';
+    expect(kind).toContain('--env dev');
+    expect(kind).toContain('--release deploy-inputs/dev/release.json');
+    // No staging release retargeted to dev: it would lack sample-api, which dev runs.
+    expect(kind).not.toContain('deploy-inputs/release.json');
   });
 
   it('writes the release on top of the previous one, fetched by a job that can only read actions', () => {
