@@ -191,8 +191,11 @@ describe('bad catalogs are refused with the field that is wrong', () => {
     const index = input.services.findIndex((s) => s.name === 'api-gateway');
     const gateway = must(input.services[index], 'api-gateway');
     gateway.dependsOn = [...(gateway.dependsOn ?? []), 'sample-api'];
+    // Every environment but dev (staging, prod, and any the environment generator added since).
+    const elsewhere = environments.filter((e) => e.name !== 'dev' && e.kind !== 'dev').map((e) => e.name);
+    expect(elsewhere).toEqual(expect.arrayContaining(['staging', 'prod']));
     expect(problemsOf(input)).toContain(
-      `services[${index}].dependsOn[${gateway.dependsOn.length - 1}]: api-gateway runs in staging, prod, where sample-api, which it depends on, does not (sample-api runs in dev)`,
+      `services[${index}].dependsOn[${gateway.dependsOn.length - 1}]: api-gateway runs in ${elsewhere.join(', ')}, where sample-api, which it depends on, does not (sample-api runs in dev)`,
     );
   });
 
