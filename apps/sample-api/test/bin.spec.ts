@@ -80,8 +80,18 @@ describe('sample-api bin', () => {
     app.child.kill('SIGTERM');
     while ((await fetch(`${app.url}/readyz`)).status === 200) await sleep(20);
     for (parsed = await metricsOf(app.url); sampleValue(parsed, 'sample_api_requests_in_flight') !== 0; parsed = await metricsOf(app.url)) await sleep(20);
-    const n = served();
-    await sleep(200);
+    // A request the generator sent just before it stopped may not have reached the server yet (in flight on the
+    // client, not on the server): settle until the count holds still for 250 ms. A generator still running (50/s)
+    // never holds still, and the check after the loop fails.
+    // (At most 2.5 s in all: the listener closes 5 s after SIGTERM.)
+    let n = served();
+    for (let i = 0; i < 8; i++) {
+      await sleep(250);
+      parsed = await metricsOf(app.url);
+      if (served() === n) break;
+      n = served();
+    }
+    await sleep(500);
     parsed = await metricsOf(app.url);
     expect(served()).toBe(n);
     expect(sampleValue(parsed, 'http_requests_total', { code: '500', method: 'GET', route: '/api/cases' })).toBe(Math.floor(n / 10));
