@@ -23,7 +23,7 @@ import { type MetricsSource, PrometheusClient } from './prometheus.js';
 import type { Progress } from './progress.js';
 import type { Redactor } from './redact.js';
 import { InputError, type ServiceDiff, diffImages, gitInfo, notInEnvironment, readReleaseFile, releaseFromSets, supportImages, unknownReleaseKeys } from './release-input.js';
-import { PolicyRefusal, type PolicyFindingView, type Renderer, needsCluster, render } from './render.js';
+import { PolicyRefusal, type PolicyFindingView, type Renderer, needsCluster, render, stateBackendContexts } from './render.js';
 import { type StackOutcome, type StackTask, StackFailedError, applyStacks, planStacks, stackTasks } from './stack-runner.js';
 import { ProviderUnavailableError, Terraform, formatPlanSummary } from './terraform.js';
 import { Workspace } from './workspace.js';
@@ -311,6 +311,12 @@ export class Deployer {
     const ws = new Workspace(this.o.stateDir, this.env, 'plan');
     // A stack the release drops may be the only one that talks to the cluster: its destroy needs it too.
     const cluster = needsCluster(tasks.map((t) => t.json));
+    const missingBackend = stateBackendContexts(tasks.map((t) => t.json)).find((context) => !kubeContextAvailable(context));
+    if (missingBackend !== undefined) {
+      const reason = `no kubeconfig context "${missingBackend}": terraform init/plan skipped (the kubernetes state backend keeps the state in the cluster)`;
+      skipped.push(reason);
+      return { ran: false, skipped: reason, stacks: [] };
+    }
     try {
       if (cluster) {
         // init first: offline, the provider download is what fails, and that is the reason to report.

@@ -85,6 +85,19 @@ export function withStacksDir(dir: string, base: Renderer): Renderer {
   return { stacks: async () => ({ stacks: readStacksDir(dir), findings: [] }), monitoring: (input) => base.monitoring(input) };
 }
 
+/**
+ * The kubeconfig contexts of these stack configs' `kubernetes` state backends, sorted: `terraform init` reads the
+ * state from the cluster, so without the context even init fails, before any provider is involved.
+ */
+export function stateBackendContexts(configs: readonly string[]): string[] {
+  const contexts = new Set<string>();
+  for (const json of configs) {
+    const backend = (JSON.parse(json) as { terraform?: { backend?: { kubernetes?: { config_context?: unknown } } } }).terraform?.backend?.kubernetes;
+    if (typeof backend?.config_context === 'string') contexts.add(backend.config_context);
+  }
+  return [...contexts].sort();
+}
+
 /** True when any of these stack configs talks to a Kubernetes cluster (and so needs a kubeconfig context). */
 export function needsCluster(configs: readonly string[]): boolean {
   return configs.some((json) => {

@@ -53,6 +53,16 @@ describe('cios-deploy plan --env dev (real catalog)', () => {
     for (const text of Object.values(before)) expect(text).not.toContain(dir);
   });
 
+  it('staging, whose state lives in the cluster, still plans end to end without its kubeconfig context, and says why Terraform did not run', async () => {
+    const r = await cli(['plan', '--env', 'staging', '--kb', kb, '--state-dir', path.join(dir, '.cios'), '--set', 'case-service=1.2.3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Plan for staging: release [0-9a-f]{12}/);
+    expect(r.stdout).not.toContain('sample-api');
+    expect(r.stdout).toMatch(
+      /Skipped:\n {2}- (no kubeconfig context "cios-staging": terraform init\/plan skipped \(the kubernetes state backend keeps the state in the cluster\)|terraform not found)/,
+    );
+  });
+
   it('refuses an unknown environment and a bad --set with a clear sentence', async () => {
     const env = await cli(['plan', '--env', 'qa', '--kb', kb, '--state-dir', path.join(dir, '.cios')]);
     expect(env.code).toBe(1);
