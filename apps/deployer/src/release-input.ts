@@ -9,7 +9,7 @@ import {
   type SpecOf,
   type SpecSchema,
   byCodePoint,
-  describePlacement,
+  notRunningIn,
   parseImageRef,
   parseJsonSpec,
   parseSpec,
@@ -105,7 +105,7 @@ export function unknownReleaseKeys(images: Readonly<Record<string, string>>, pla
  */
 export function notInEnvironment(key: string, platform: Platform, env: Environment): string {
   const service = platform.services.find((s) => s.name === key);
-  if (service) return `${key} does not run in ${env.name} (${describePlacement(service)}): a release for ${env.name} cannot name it`;
+  if (service) return `${notRunningIn(service, env)}: a release for ${env.name} cannot name it`;
   const support = supportImages(platform, env).map((i) => i.key);
   return `neither a service of the catalog nor one of its support images${support.length > 0 ? ` (support images: ${support.join(', ')})` : ''}`;
 }
@@ -127,7 +127,7 @@ export function parseSets(sets: readonly string[], platform: Platform, env: Envi
     const name = s.slice(0, eq);
     const value = s.slice(eq + 1);
     const kept = platform.services.find((x) => x.name === name && !runsIn(x, env));
-    if (kept) throw new InputError(`--set ${s}: ${name} does not run in ${env.name} (${describePlacement(kept)}), so there is nothing of it to release here`);
+    if (kept) throw new InputError(`--set ${s}: ${notRunningIn(kept, env)}, so there is nothing of it to release here`);
     const repository = running.find((x) => x.name === name)?.image ?? support.find((x) => x.key === name)?.repository;
     if (!repository) {
       throw new InputError(

@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { describePlacement, parseImageRef, runsIn, servicesIn, type Environment, type Platform, type Release } from '@cios/platform-spec';
+import { notRunningIn, parseImageRef, runsIn, servicesIn, type Environment, type Platform, type Release } from '@cios/platform-spec';
 import { InputError } from './cli-input.js';
 import { normalizedJsonText } from './normalize.js';
 import { PolicyError, checkPolicy } from './policy/run.js';
@@ -67,7 +67,7 @@ function checkRelease(platform: Platform, env: Environment, release: Release, so
   if (elsewhere.length > 0) {
     throw new InputError(
       `${source}: ${elsewhere.map((s) => `images.${s.name}`).join(', ')}: ${elsewhere
-        .map((s) => `${s.name} does not run in ${env.name} (${describePlacement(s)})`)
+        .map((s) => notRunningIn(s, env))
         .join('; ')}; remove ${elsewhere.length === 1 ? 'it' : 'them'} from the release`,
     );
   }

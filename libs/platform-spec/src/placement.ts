@@ -29,6 +29,11 @@ export function describePlacement(service: Pick<Service, 'environments'>): strin
   return service.environments === undefined ? 'it runs in every environment' : `its environments: ${service.environments.join(', ')}`;
 }
 
+/** The sentence every tool refuses a service with where it does not run: "sample-api does not run in staging (its environments: dev)". */
+export function notRunningIn(service: Pick<Service, 'name' | 'environments'>, env: Pick<Environment, 'name'>): string {
+  return `${service.name} does not run in ${env.name} (${describePlacement(service)})`;
+}
+
 /** The services of `platform` that run in `env` (see `runsIn`), in the catalog's order. */
 export function servicesIn<S extends Pick<Service, 'environments'>>(platform: { readonly services: readonly S[] }, env: EnvironmentIdentity): S[] {
   return platform.services.filter((service) => runsIn(service, env));

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseReleaseText } from '@cios/containers';
-import { describePlacement, runsIn, SpecError } from '@cios/platform-spec';
+import { notRunningIn, runsIn, SpecError } from '@cios/platform-spec';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 
@@ -26,7 +26,7 @@ export function runCheckRelease(context: CommandContext, file: string, env: stri
     const elsewhere = platform.services.filter((s) => !runsIn(s, environment) && s.name in release.images);
     if (elsewhere.length > 0) {
       throw new CliError(
-        `${file}: ${elsewhere.map((s) => `images.${s.name}: ${s.name} does not run in ${environment.name} (${describePlacement(s)})`).join('; ')}`,
+        `${file}: ${elsewhere.map((s) => `images.${s.name}: ${notRunningIn(s, environment)}`).join('; ')}`,
       );
     }
     if (context.json) io.stdout(`${JSON.stringify({ ok: true, file, environment: environment.name, images: Object.keys(release.images).length })}\n`);
